@@ -1,0 +1,37 @@
+"""nnlab: a neural network built from scratch in numpy, the companion package of the nnlab course.
+
+    import numpy as np
+    import nnlab as nl
+
+    rng = np.random.default_rng(0)
+    X, y = nl.data.load_digits()
+    model = nl.Sequential(nl.Dense(64, 128, rng=rng), nl.ReLU(), nl.Dense(128, 10, rng=rng))
+    history = nl.fit(model, nl.SoftmaxCrossEntropy(), nl.Adam(model.parameters()), X, y,
+                     epochs=20, rng=rng)
+
+Plotting (`nnlab.plotting`) and widgets (`nnlab.widgets`) import matplotlib and ipywidgets only
+when you import them; `import nnlab` needs numpy (and tqdm, loaded when `fit` shows progress).
+"""
+
+from . import activations, data, diagnostics, gradcheck, metrics, schedules
+from .activation_layers import ELU, ReLU, Sigmoid, Softmax, Tanh
+from .dense import Dense
+from .dropout import Dropout
+from .layer import Layer
+from .losses import Loss, SoftmaxCrossEntropy, SquaredError
+from .model import Sequential
+from .neuron import Neuron
+from .optim import SGD, Adam, Optimizer, RMSProp
+from .parameter import Parameter
+from .residual import Residual
+from .training import EarlyStopping, History, TrainingDiverged, evaluate, fit, predict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations", "data", "diagnostics", "gradcheck", "metrics", "schedules",
+    "Parameter", "Layer", "Dense", "Sigmoid", "Tanh", "ReLU", "ELU", "Softmax", "Dropout",
+    "Residual", "Sequential", "Neuron", "Loss", "SquaredError", "SoftmaxCrossEntropy",
+    "Optimizer", "SGD", "RMSProp", "Adam", "fit", "evaluate", "predict", "History",
+    "EarlyStopping", "TrainingDiverged",
+]

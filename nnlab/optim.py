@@ -1,0 +1,164 @@
+"""Optimizers: turn the gradients in each Parameter's `grad` into an update of its `data`.
+
+    SGD          w ← w − η ∇C                       (momentum μ > 0:  v ← μ v − η ∇C,  w ← w + v)
+    RMSProp      s ← ρ s + (1 − ρ) (∇C)²,           w ← w − η ∇C / (√s + ε)
+    Adam         t ← t + 1   (t = 1 at the first step)
+                 m ← β₁ m + (1 − β₁) ∇C,            v ← β₂ v + (1 − β₂) (∇C)²
+                 m̂ = m / (1 − β₁^t),  v̂ = v / (1 − β₂^t),  w ← w − η m̂ / (√v̂ + ε)
+
+State (v, s, m) lives in lists aligned with the parameters, one array per Parameter. The learning
+rate η (`lr`) is a number or a schedule: a function of the step number t = 0, 1, 2, … (see
+nnlab.schedules) evaluated before each step.
+
+Chapter 05 (SGD), chapter 06 (momentum, RMSProp, Adam).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validate import check_float, describe, fail
+from .parameter import Parameter
+
+
+class Optimizer:
+    """Base class: holds the parameters, the learning rate and the step counter `t`."""
+
+    def __init__(self, params, lr):
+        where = f"{type(self).__name__}"
+        params = list(params) if not isinstance(params, Parameter) else [params]
+        if not params:
+            fail(where, "a non-empty list of Parameters", "an empty list",
+                 "pass model.parameters().")
+        for i, p in enumerate(params):
+            if not isinstance(p, Parameter):
+                fail(where, f"params[{i}] must be an nnlab Parameter", describe(p),
+                     "pass model.parameters(), not the arrays themselves.", error=TypeError)
+        if len({id(p) for p in params}) != len(params):
+            fail(where, "each Parameter once", "a Parameter listed twice",
+                 "a shared layer contributes its parameters once.")
+        self.params = params
+        self.lr = lr
+        self.t = 0  # number of steps taken so far
+
+    @property
+    def lr(self):
+        """η: a positive number, or a schedule (a function of the step number)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        where = f"{type(self).__name__}"
+        if not callable(value):
+            check_float(value, where, "lr", low=0.0, low_open=True,
+                        hint="typical values are 0.01–0.5 for SGD and 1e-3 for Adam.")
+        self._lr = value
+
+    def current_lr(self) -> float:
+        """η for the next step: `lr`, or `lr(t)` when lr is a schedule."""
+        if callable(self._lr):
+            eta = self._lr(self.t)
+            if not isinstance(eta, numbers.Real) or not np.isfinite(eta) or eta < 0:
+                fail(f"{type(self).__name__}.step", "the schedule must return a number ≥ 0",
+                     f"{eta!r} at step {self.t}")
+            return float(eta)
+        return float(self._lr)
+
+    def step(self) -> None:
+        """Update every parameter from its `grad`, then advance the step counter t."""
+        eta = self.current_lr()
+        for i, p in enumerate(self.params):
+            self._update(i, p, eta)
+        self.t += 1
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient (same as model.zero_grad())."""
+        for p in self.params:
+            p.zero_grad()
+
+    def _update(self, i: int, p: Parameter, eta: float) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, optionally with (heavy-ball) momentum.
+
+    μ = 0:  w ← w − η ∇C
+    μ > 0:  v ← μ v − η ∇C,   w ← w + v        (v starts at 0; the CS231n/Nielsen form)
+
+    Chapter 05, 06.
+    """
+
+    def __init__(self, params, lr, momentum: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum = check_float(momentum, "SGD", "momentum", low=0.0, high=1.0, high_open=True,
+                                    hint="0.9 is the usual choice.")
+        self.velocity = [np.zeros_like(p.data) for p in self.params] if self.momentum else None
+
+    def _update(self, i, p, eta):
+        g = p.grad
+        if self.momentum:
+            v = self.velocity[i]
+            v *= self.momentum
+            v -= eta * g
+            p.data += v
+        else:
+            p.data -= eta * g
+
+
+class RMSProp(Optimizer):
+    """RMSProp: divide each step by a running root-mean-square of recent gradients.
+
+    s ← ρ s + (1 − ρ) (∇C)²,   w ← w − η ∇C / (√s + ε)        (s starts at 0)
+
+    Chapter 06.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, rho: float = 0.9, eps: float = 1e-8):
+        super().__init__(params, lr)
+        self.rho = check_float(rho, "RMSProp", "rho", low=0.0, high=1.0, high_open=True)
+        self.eps = check_float(eps, "RMSProp", "eps", low=0.0, low_open=True)
+        self.s = [np.zeros_like(p.data) for p in self.params]
+
+    def _update(self, i, p, eta):
+        g, s = p.grad, self.s[i]
+        s += (1.0 - self.rho) * (g * g - s)
+        denom = np.sqrt(s)
+        denom += self.eps
+        p.data -= eta * g / denom
+
+
+class Adam(Optimizer):
+    """Adam: momentum (m) and RMSProp (v) together, with bias correction for their zero start.
+
+    t ← t + 1  (so t = 1 at the first step)
+    m ← β₁ m + (1 − β₁) ∇C,          v ← β₂ v + (1 − β₂) (∇C)²
+    m̂ = m / (1 − β₁^t),  v̂ = v / (1 − β₂^t),   w ← w − η m̂ / (√v̂ + ε)
+
+    Chapter 06.
+    """
+
+    def __init__(self, params, lr=1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        super().__init__(params, lr)
+        self.beta1 = check_float(beta1, "Adam", "beta1", low=0.0, high=1.0, high_open=True)
+        self.beta2 = check_float(beta2, "Adam", "beta2", low=0.0, high=1.0, high_open=True)
+        self.eps = check_float(eps, "Adam", "eps", low=0.0, low_open=True)
+        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]
+
+    def step(self) -> None:
+        eta = self.current_lr()
+        t = self.t + 1
+        step_size = eta / (1.0 - self.beta1 ** t)           # η / (1 − β₁^t) applied to m
+        root_correction = np.sqrt(1.0 - self.beta2 ** t)     # √v̂ = √v / √(1 − β₂^t)
+        for i, p in enumerate(self.params):
+            g, m, v = p.grad, self.m[i], self.v[i]
+            m += (1.0 - self.beta1) * (g - m)                # = β₁ m + (1 − β₁) g
+            v += (1.0 - self.beta2) * (g * g - v)            # = β₂ v + (1 − β₂) g²
+            denom = np.sqrt(v)
+            denom /= root_correction
+            denom += self.eps
+            p.data -= step_size * m / denom
+        self.t = t
