@@ -96,16 +96,17 @@ class SGD(Optimizer):
         self.momentum = check_float(momentum, "SGD", "momentum", low=0.0, high=1.0, high_open=True,
                                     hint="0.9 is the usual choice.")
         self.velocity = [np.zeros_like(p.data) for p in self.params] if self.momentum else None
+        self._scratch = [np.empty_like(p.data) for p in self.params]
 
     def _update(self, i, p, eta):
-        g = p.grad
+        step = np.multiply(p.grad, eta, out=self._scratch[i])     # η ∇C, without allocating
         if self.momentum:
             v = self.velocity[i]
             v *= self.momentum
-            v -= eta * g
+            v -= step
             p.data += v
         else:
-            p.data -= eta * g
+            p.data -= step
 
 
 class RMSProp(Optimizer):
@@ -121,13 +122,19 @@ class RMSProp(Optimizer):
         self.rho = check_float(rho, "RMSProp", "rho", low=0.0, high=1.0, high_open=True)
         self.eps = check_float(eps, "RMSProp", "eps", low=0.0, low_open=True)
         self.s = [np.zeros_like(p.data) for p in self.params]
+        self._scratch = [np.empty_like(p.data) for p in self.params]
 
     def _update(self, i, p, eta):
-        g, s = p.grad, self.s[i]
-        s += (1.0 - self.rho) * (g * g - s)
-        denom = np.sqrt(s)
-        denom += self.eps
-        p.data -= eta * g / denom
+        g, s, buf = p.grad, self.s[i], self._scratch[i]
+        np.multiply(g, g, out=buf)
+        buf -= s
+        buf *= 1.0 - self.rho
+        s += buf                                            # s = ρ s + (1 − ρ) g²
+        np.sqrt(s, out=buf)
+        buf += self.eps
+        np.divide(g, buf, out=buf)
+        buf *= eta
+        p.data -= buf                                       # w −= η g / (√s + ε)
 
 
 class Adam(Optimizer):
@@ -147,6 +154,7 @@ class Adam(Optimizer):
         self.eps = check_float(eps, "Adam", "eps", low=0.0, low_open=True)
         self.m = [np.zeros_like(p.data) for p in self.params]
         self.v = [np.zeros_like(p.data) for p in self.params]
+        self._scratch = [np.empty_like(p.data) for p in self.params]
 
     def step(self) -> None:
         eta = self.current_lr()
@@ -154,11 +162,18 @@ class Adam(Optimizer):
         step_size = eta / (1.0 - self.beta1 ** t)           # η / (1 − β₁^t) applied to m
         root_correction = np.sqrt(1.0 - self.beta2 ** t)     # √v̂ = √v / √(1 − β₂^t)
         for i, p in enumerate(self.params):
-            g, m, v = p.grad, self.m[i], self.v[i]
-            m += (1.0 - self.beta1) * (g - m)                # = β₁ m + (1 − β₁) g
-            v += (1.0 - self.beta2) * (g * g - v)            # = β₂ v + (1 − β₂) g²
-            denom = np.sqrt(v)
-            denom /= root_correction
-            denom += self.eps
-            p.data -= step_size * m / denom
+            g, m, v, buf = p.grad, self.m[i], self.v[i], self._scratch[i]
+            np.subtract(g, m, out=buf)
+            buf *= 1.0 - self.beta1
+            m += buf                                         # m = β₁ m + (1 − β₁) g
+            np.multiply(g, g, out=buf)
+            buf -= v
+            buf *= 1.0 - self.beta2
+            v += buf                                         # v = β₂ v + (1 − β₂) g²
+            np.sqrt(v, out=buf)
+            buf /= root_correction
+            buf += self.eps                                  # √v̂ + ε
+            np.divide(m, buf, out=buf)
+            buf *= step_size
+            p.data -= buf                                    # w −= η m̂ / (√v̂ + ε)
         self.t = t

@@ -237,7 +237,7 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
                     xb, yb = X[i:i + batch_size], y[i:i + batch_size]
                 else:
                     idx = order[i:i + batch_size]
-                    xb, yb = X[idx], y[idx]
+                    xb, yb = X.take(idx, axis=0), y.take(idx, axis=0)
                 lr_now = opt.current_lr()
                 z = model._forward(xb)
                 C = loss._forward(z, yb)
