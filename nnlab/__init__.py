@@ -9,8 +9,8 @@
     history = nl.fit(model, nl.SoftmaxCrossEntropy(), nl.Adam(model.parameters()), X, y,
                      epochs=20, rng=rng)
 
-Plotting (`nnlab.plotting`) and widgets (`nnlab.widgets`) import matplotlib and ipywidgets only
-when you import them; `import nnlab` needs numpy (and tqdm, loaded when `fit` shows progress).
+Plotting (`nl.plotting`) and widgets (`nl.widgets`) import matplotlib and ipywidgets only when
+first used; `import nnlab` needs numpy (and tqdm, loaded when `fit` shows progress).
 """
 
 from . import activations, data, diagnostics, gradcheck, metrics, schedules
@@ -27,6 +27,17 @@ from .residual import Residual
 from .training import EarlyStopping, History, TrainingDiverged, evaluate, fit, predict
 
 __version__ = "0.1.0"
+
+#: Modules loaded on first use (PEP 562), so that `import nnlab` stays light.
+_LAZY = ("plotting", "widgets", "checks", "grading")
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'nnlab' has no attribute {name!r}")
 
 __all__ = [
     "activations", "data", "diagnostics", "gradcheck", "metrics", "schedules",

@@ -1,0 +1,103 @@
+# nnlab — the two commands of the quick start, and a few more.
+#
+#   make lab     open the course in JupyterLab (installs into .venv on first use)
+#   make test    the whole test suite (newest numpy), then the unit tests on numpy 1.26
+#
+# Needs only Python >= 3.10 (with its venv module), GNU make and bash.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+# The two environments install from the same source tree (setuptools writes nnlab.egg-info there).
+.NOTPARALLEL:
+MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
+
+PYTHON ?= python3
+
+# The course environment: nnlab (editable), JupyterLab, plotting, pytest, newest numpy 2.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.nnlab-installed
+
+# The oldest supported numpy, in a small environment: nnlab's own dependencies + pytest only
+# (no Jupyter, no matplotlib: this also proves that `import nnlab` needs neither).
+NUMPY_OLDEST ?= 1.26.4
+VENV_OLD := .venv-np126
+PY_OLD := $(VENV_OLD)/bin/python
+STAMP_OLD := $(VENV_OLD)/.nnlab-installed
+# The unit subset: everything except tests that run notebooks or drive a browser.
+UNIT_MARKERS := not notebook and not browser
+
+PYTEST_ARGS ?=
+# Strict nbval over the chapters: stored outputs must match a fresh run (see tests/nbval_sanitize.cfg).
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
+LAB_ARGS ?=
+BENCH_ARGS ?=
+# Jupyter refuses to start as root unless told to.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+PIP_INSTALL = -m pip install --quiet --disable-pip-version-check --no-input --progress-bar off
+
+.PHONY: help lab test test-full test-np126 install bench clean
+
+help:  ## show the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 20
+
+# Serves the whole repository (so a chapter's links to exercises/ work) and opens it at chapters/.
+lab: $(STAMP)  ## open the course in JupyterLab (LAB_ARGS="--no-browser --port=8899" etc. are passed on)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/chapters $(LAB_ROOT) $(LAB_ARGS)
+
+test: test-full test-np126  ## run the whole test suite (newest numpy), then the unit tests on numpy 1.26
+
+test-full: $(STAMP)  ## the whole suite in .venv (PYTEST_ARGS="-x -k dense" etc. are passed on)
+	@$(PY) -c 'import sys, numpy; print(f"== full suite: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
+	$(PY) -m pytest $(NBVAL) $(PYTEST_ARGS) tests chapters
+
+# numpy 1.26 has wheels for Python 3.9-3.12 only; on a newer Python there is nothing to test against.
+OLDEST_OK := $(shell $(PYTHON) -c 'import sys; print(int(sys.version_info < (3, 13)))' 2>/dev/null)
+ifneq ($(OLDEST_OK),0)
+test-np126: $(STAMP_OLD)  ## the unit tests in .venv-np126 (numpy 1.26)
+	@$(PY_OLD) -c 'import sys, numpy; print(f"== unit tests: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
+	$(PY_OLD) -m pytest -m "$(UNIT_MARKERS)" $(PYTEST_ARGS) tests
+else
+test-np126:
+	@echo "== unit tests on numpy $(NUMPY_OLDEST) skipped: it needs Python <= 3.12 (use PYTHON=python3.12)"
+endif
+
+install: $(STAMP) $(STAMP_OLD)  ## create or update both environments without running anything
+
+bench: $(STAMP)  ## run the speed and accuracy benchmarks (BENCH_ARGS are passed on)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+clean:  ## remove both environments, caches and build leftovers
+	rm -rf $(VENV) $(VENV_OLD) .pytest_cache build dist *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+
+# --- environments: rebuilt only when pyproject.toml changes (the stamp is newer otherwise) ---
+
+define check_python
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+	  || { echo "nnlab needs Python >= 3.10 as '$(PYTHON)' (got: $$($(PYTHON) --version 2>&1 || echo none))." \
+	            "Use e.g. 'make $(MAKECMDGOALS) PYTHON=python3.12'." >&2; exit 1; }
+endef
+
+define make_venv
+	@echo "== setting up $(1) (first run or pyproject.toml changed; about a minute on a fresh machine)"
+	@test -x $(1)/bin/python || { $(PYTHON) -m venv $(1) || { rm -rf $(1); \
+	  echo "Could not create $(1). On Debian/Ubuntu: apt-get install python3-venv" >&2; exit 1; }; }
+	$(1)/bin/python $(PIP_INSTALL) "pip>=23"
+endef
+
+$(STAMP): pyproject.toml
+	$(check_python)
+	$(call make_venv,$(VENV))
+	$(PY) $(PIP_INSTALL) -e ".[course,test,notebooks]"
+	touch $@
+
+$(STAMP_OLD): pyproject.toml
+	$(check_python)
+	$(call make_venv,$(VENV_OLD))
+	$(PY_OLD) $(PIP_INSTALL) "numpy==$(NUMPY_OLDEST)" -e ".[test]"
+	touch $@
