@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from ._validate import (as_batch, as_labels, check_choice, check_int, check_rng, describe, fail,
+from ._validate import (all_finite, as_batch, as_labels, check_choice, check_int, check_rng, describe, fail,
                         shape_text)
 from .layer import Layer
 from .losses import Loss, SoftmaxCrossEntropy
@@ -108,14 +108,18 @@ class History:
 class EarlyStopping:
     """Callback: stop when `monitor` has not improved for `patience` epochs; optionally restore the best weights.
 
+    mode "min" (lower is better), "max", or "auto": "min" for names containing "loss", else "max".
+
     Use: ``fit(..., callbacks=[EarlyStopping(model, patience=5)])``.  Chapter 09.
     """
 
     def __init__(self, model: Layer, monitor: str = "val_loss", patience: int = 5,
-                 restore_best: bool = True):
+                 restore_best: bool = True, mode: str = "auto"):
         self.model, self.monitor = model, monitor
         self.patience = check_int(patience, "EarlyStopping", "patience", minimum=0)
         self.restore_best = restore_best
+        check_choice(mode, "EarlyStopping", "mode", ("auto", "min", "max"))
+        self.mode = ("min" if "loss" in monitor else "max") if mode == "auto" else mode
         self.best, self.best_epoch, self._weights = None, None, None
 
     def __call__(self, epoch: int, logs: dict) -> bool:
@@ -123,7 +127,7 @@ class EarlyStopping:
             fail("EarlyStopping", f"the monitored value {self.monitor!r} in the epoch logs",
                  f"only {', '.join(logs)}", "pass validation=(X_val, y_val) to fit.")
         value = logs[self.monitor]
-        better = self.best is None or (value < self.best if "loss" in self.monitor else value > self.best)
+        better = self.best is None or (value < self.best if self.mode == "min" else value > self.best)
         if better:
             self.best, self.best_epoch = value, epoch
             if self.restore_best:
@@ -222,7 +226,6 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
                  error=TypeError)
 
     classify = isinstance(loss, SoftmaxCrossEntropy)
-    N = X.shape[0]
     history = History()
     bar = _progress(epochs, progress)
     was_training = model.training
@@ -230,43 +233,27 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
     try:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            order = rng.permutation(N) if shuffle else None
-            total_C, correct = 0.0, 0
-            for batch, i in enumerate(range(0, N, batch_size), start=1):
-                if order is None:
-                    xb, yb = X[i:i + batch_size], y[i:i + batch_size]
-                else:
-                    idx = order[i:i + batch_size]
-                    xb, yb = X.take(idx, axis=0), y.take(idx, axis=0)
-                lr_now = opt.current_lr()
-                z = model._forward(xb)
-                C = loss._forward(z, yb)
-                if not math.isfinite(C):
-                    message = (f"the cost became {C} at epoch {epoch}, batch {batch} (step {opt.t}) "
-                               f"with learning rate {lr_now:.4g}. Hint: the steps are too large; try a "
-                               f"learning rate about 10 times smaller, e.g. {lr_now / 10:.4g}.")
-                    history.stopped = message
-                    if on_nan == "raise":
-                        raise TrainingDiverged(f"{where}: {message}", history)
-                    print(f"Training stopped: {message}")
-                    return history
-                model.zero_grad()
-                model._backward(loss.backward(), False)
-                opt.step()
-                total_C += C * xb.shape[0]
-                if classify:
-                    correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
-            logs = {"epoch": epoch, "loss": total_C / N}
-            if classify:
-                logs["accuracy"] = correct / N
+            order = rng.permutation(X.shape[0]) if shuffle else None
+            try:
+                logs = {"epoch": epoch, **_train_epoch(model, loss, opt, X, y, batch_size, order, classify)}
+            except _NonFinite as bad:
+                message = (f"{bad.what} at epoch {epoch}, batch {bad.batch} (step {opt.t}) with learning "
+                           f"rate {bad.lr:.4g}. Hint: the steps are too large; try a learning rate about "
+                           f"10 times smaller, e.g. {bad.lr / 10:.4g}.")
+                history.stopped = message
+                if on_nan == "raise":
+                    raise TrainingDiverged(f"{where}: {message}", history) from None
+                print(f"Training stopped: {message}")
+                break
             if validation is not None:
-                logs.update({f"val_{k}": v for k, v in evaluate(model, loss, X_val, y_val, _checked=True).items()})
-            logs["lr"] = lr_now
+                logs.update({f"val_{k}": v for k, v in
+                             evaluate(model, loss, X_val, y_val, _checked=True).items()})
+            logs["lr"] = logs.pop("lr")                  # keys in a fixed order: lr and time last
             logs["time"] = time.perf_counter() - start
             history.append(logs)
             if bar is not None:
-                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items() if k in
-                                 ("loss", "accuracy", "val_loss", "val_accuracy")}, refresh=False)
+                bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()
+                                 if k in ("loss", "accuracy", "val_loss", "val_accuracy")}, refresh=False)
                 bar.update(1)
             stop = [cb for cb in callbacks if cb(epoch, dict(logs))]
             if stop:
@@ -277,6 +264,47 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
             bar.close()
         model.train() if was_training else model.eval()
     return history
+
+
+class _NonFinite(Exception):
+    def __init__(self, what, batch, lr):
+        self.what, self.batch, self.lr = what, batch, lr
+
+
+def _train_epoch(model, loss, opt, X, y, batch_size, order, classify) -> dict:
+    """One pass over the data in mini-batches (in `order`, or as stored): the loop of chapter 06.
+
+    Returns the epoch's mean cost, accuracy and last η; raises _NonFinite when the cost or a weight
+    stops being a finite number (numpy's overflow warnings on the way there are silenced: fit says
+    it in words instead).
+    """
+    N = X.shape[0]
+    total_C, correct, lr_now = 0.0, 0, opt.current_lr()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for batch, i in enumerate(range(0, N, batch_size), start=1):
+            if order is None:
+                xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+            else:
+                idx = order[i:i + batch_size]
+                xb, yb = X.take(idx, axis=0), y.take(idx, axis=0)
+            lr_now = opt.current_lr()
+            z = model._forward(xb)
+            C = loss._forward(z, yb)
+            if not math.isfinite(C):
+                raise _NonFinite(f"the cost became {C}", batch, lr_now)
+            model.zero_grad()
+            model._backward(loss.backward(), False)   # ∂C/∂x of the input layer is never needed
+            opt.step()
+            total_C += C * xb.shape[0]
+            if classify:
+                correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
+        if not all(all_finite(p.data) for p in model.parameters()):
+            raise _NonFinite("a weight became infinite or NaN", batch, lr_now)
+    logs = {"loss": total_C / N}
+    if classify:
+        logs["accuracy"] = correct / N
+    logs["lr"] = lr_now
+    return logs
 
 
 def describe_callback(cb) -> str:
