@@ -31,6 +31,8 @@ UNIT_MARKERS := not notebook and not browser
 
 PYTEST_ARGS ?=
 # Strict nbval over the chapters: stored outputs must match a fresh run (see tests/nbval_sanitize.cfg).
+# Two pytest workers on two cores: one BLAS thread each, or small matrix products slow down many-fold.
+ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadfile
 LAB_ARGS ?=
 BENCH_ARGS ?=
@@ -53,14 +55,14 @@ test: test-full test-np126  ## run the whole test suite (newest numpy), then the
 
 test-full: $(STAMP)  ## the whole suite in .venv (PYTEST_ARGS="-x -k dense" etc. are passed on)
 	@$(PY) -c 'import sys, numpy; print(f"== full suite: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
-	$(PY) -m pytest $(NBVAL) $(PYTEST_ARGS) tests chapters
+	$(ONE_THREAD) $(PY) -m pytest $(NBVAL) $(PYTEST_ARGS) tests chapters
 
 # numpy 1.26 has wheels for Python 3.9-3.12 only; on a newer Python there is nothing to test against.
 OLDEST_OK := $(shell $(PYTHON) -c 'import sys; print(int(sys.version_info < (3, 13)))' 2>/dev/null)
 ifneq ($(OLDEST_OK),0)
 test-np126: $(STAMP_OLD)  ## the unit tests in .venv-np126 (numpy 1.26)
 	@$(PY_OLD) -c 'import sys, numpy; print(f"== unit tests: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
-	$(PY_OLD) -m pytest -m "$(UNIT_MARKERS)" $(PYTEST_ARGS) tests
+	$(ONE_THREAD) $(PY_OLD) -m pytest -m "$(UNIT_MARKERS)" $(PYTEST_ARGS) tests
 else
 test-np126:
 	@echo "== unit tests on numpy $(NUMPY_OLDEST) skipped: it needs Python <= 3.12 (use PYTHON=python3.12)"
