@@ -78,7 +78,7 @@ def as_float_array(x, where: str, name: str, *, ndim: int | None = None, finite:
         fail(where, f"{name} must be real", f"dtype {arr.dtype}", error=TypeError)
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
-    elif not np.issubdtype(arr.dtype, np.floating):
+    elif arr.dtype not in (np.float32, np.float64):  # ints, bools, float16, longdouble
         arr = arr.astype(np.float64)
     if ndim is not None and arr.ndim != ndim:
         fail(where, f"{name} must be {ndim}-D", f"shape {shape_text(arr.shape)}")
@@ -155,8 +155,8 @@ def check_float(value, where: str, name: str, *, low: float | None = None, high:
     value = float(value)
     if not np.isfinite(value):
         fail(where, f"{name} must be finite", str(value), hint)
-    left = "(" if low_open else "["
-    right = ")" if high_open else "]"
+    left = "(" if low_open or low is None else "["
+    right = ")" if high_open or high is None else "]"
     interval = f"{left}{'-∞' if low is None else low}, {'∞' if high is None else high}{right}"
     if low is not None and (value < low or (low_open and value == low)):
         fail(where, f"{name} must lie in {interval}", str(value), hint)

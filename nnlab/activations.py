@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array
+from ._validate import as_float_array, check_float
 
 
 def _z(z, where: str) -> np.ndarray:
@@ -65,15 +65,19 @@ def relu_prime(z) -> np.ndarray:
     return (z > 0).astype(z.dtype)
 
 
+def _alpha(alpha, where):
+    return check_float(alpha, f"nnlab.activations.{where}", "alpha", low=0.0, low_open=True)
+
+
 def elu(z, alpha: float = 1.0) -> np.ndarray:
     """ELU(z) = z for z > 0, α (e^z − 1) for z ≤ 0 (computed with expm1 of min(z, 0)).  Chapter 02."""
-    z = _z(z, "elu")
+    z, alpha = _z(z, "elu"), _alpha(alpha, "elu")
     return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
 
 
 def elu_prime(z, alpha: float = 1.0) -> np.ndarray:
     """ELU′(z) = 1 for z > 0, α e^z for z ≤ 0.  Chapter 02."""
-    z = _z(z, "elu_prime")
+    z, alpha = _z(z, "elu_prime"), _alpha(alpha, "elu_prime")
     return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))).astype(z.dtype, copy=False)
 
 

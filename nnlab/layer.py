@@ -37,14 +37,14 @@ class Layer:
     # -- the public, checked interface ---------------------------------------------------------
     def forward(self, a_prev) -> np.ndarray:
         """a_prev : (N, n_in) → output : (N, n_out). Caches what backward needs."""
-        a_prev = as_batch(a_prev, f"{self!r}.forward", "a_prev", self.n_in, dtype=self.dtype)
+        a_prev = as_batch(a_prev, f"{self._name()}.forward", "a_prev", self.n_in, dtype=self.dtype)
         out = self._forward(a_prev)
         self._out_shape = out.shape
         return out
 
     def backward(self, dC_dout) -> np.ndarray:
         """∂C/∂(output) : (N, n_out) → ∂C/∂(input) : (N, n_in); accumulates parameter gradients."""
-        where = f"{self!r}.backward"
+        where = f"{self._name()}.backward"
         if self._out_shape is None:
             fail(where, "forward must run first", "backward before any forward",
                  "backward uses what forward cached: call forward on the batch, then backward.",
@@ -95,6 +95,10 @@ class Layer:
     def n_params(self) -> int:
         """Number of learnable numbers in the layer."""
         return sum(p.size for p in self.parameters())
+
+    def _name(self) -> str:
+        """How error messages name the layer: its repr, or just the class for containers."""
+        return repr(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

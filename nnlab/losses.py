@@ -45,6 +45,11 @@ class SquaredError(Loss):
 
     def forward(self, a, y) -> float:
         a = as_batch(a, "SquaredError.forward", "a")
+        if np.ndim(y) == 1 and a.shape[1] > 1 and np.shape(y)[0] == a.shape[0]:
+            fail("SquaredError.forward", f"y must have the shape of a, {shape_text(a.shape)}",
+                 f"shape {shape_text(np.shape(y))}",
+                 "these look like class labels: use nl.data.one_hot(y, K) as the target, "
+                 "or SoftmaxCrossEntropy.")
         y = as_batch(y, "SquaredError.forward", "y", dtype=a.dtype)
         if y.shape != a.shape:
             fail("SquaredError.forward", f"y must have the shape of a, {shape_text(a.shape)}",

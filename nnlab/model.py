@@ -70,6 +70,7 @@ class Sequential(Layer):
     def _forward(self, a):
         for layer in self.layers:
             a = layer._forward(a)
+            layer._out_shape = a.shape  # so a hand-written pass can call each layer's backward
         return a
 
     def _backward(self, g, input_grad=True):
@@ -92,6 +93,9 @@ class Sequential(Layer):
         for layer in self.layers:
             layer.eval()
         return self
+
+    def _name(self):
+        return "Sequential"
 
     def __getitem__(self, i):
         return self.layers[i]

@@ -35,7 +35,9 @@ class Residual(Layer):
         self.n_in = self.n_out = n_in
 
     def _forward(self, a_prev):
-        return a_prev + self.block._forward(a_prev)
+        out = self.block._forward(a_prev)
+        self.block._out_shape = out.shape  # so the block's own backward can be called by hand
+        return a_prev + out
 
     def _backward(self, dC_da, input_grad=True):
         return dC_da + self.block._backward(dC_da, True)
@@ -52,6 +54,9 @@ class Residual(Layer):
         self.training = False
         self.block.eval()
         return self
+
+    def _name(self):
+        return "Residual"
 
     def __repr__(self):
         return f"Residual({self.block!r})"

@@ -126,7 +126,7 @@ def test_synthetic_error_messages(maker):
         maker(0, rng=rng())
     with pytest.raises(TypeError, match="n must be a whole number, got float 2.5"):
         maker(2.5, rng=rng())
-    with pytest.raises(ValueError, match=r"noise must lie in \[0.0, ∞\], got -0.1\."):
+    with pytest.raises(ValueError, match=r"noise must lie in \[0.0, ∞\), got -0.1\."):
         maker(10, rng=rng(), noise=-0.1)
     with pytest.raises(TypeError, match="noise must be a number"):
         maker(10, rng=rng(), noise="0.1")

@@ -331,7 +331,7 @@ def test_a_parameter_listed_twice_is_an_error():
 @pytest.mark.parametrize("lr", [0.0, -0.1])
 @pytest.mark.parametrize("cls", [nl.SGD, nl.RMSProp, nl.Adam])
 def test_lr_must_be_positive(cls, lr):
-    with pytest.raises(ValueError, match=rf"{cls.__name__}: lr must lie in \(0.0, ∞\], got {lr}"):
+    with pytest.raises(ValueError, match=rf"{cls.__name__}: lr must lie in \(0.0, ∞\), got {lr}"):
         cls([param([1.0])], lr=lr)
 
 

@@ -106,14 +106,14 @@ def test_repr_shows_the_parameters():
 
 
 @pytest.mark.parametrize("make, error, pattern", [
-    (lambda: schedules.constant(0.0), ValueError, r"constant: lr0 must lie in \(0.0, ∞\], got 0.0"),
+    (lambda: schedules.constant(0.0), ValueError, r"constant: lr0 must lie in \(0.0, ∞\), got 0.0"),
     (lambda: schedules.step_decay(-0.1), ValueError, r"step_decay: lr0 must lie in"),
     (lambda: schedules.step_decay(0.1, drop=1.5), ValueError, r"step_decay: drop must lie in \(0.0, 1.0\], got 1.5"),
     (lambda: schedules.step_decay(0.1, drop=0.0), ValueError, r"step_decay: drop must lie in"),
     (lambda: schedules.step_decay(0.1, every=0), ValueError, r"step_decay: every must be ≥ 1, got 0"),
     (lambda: schedules.step_decay(0.1, every=2.5), TypeError, r"step_decay: every must be a whole number"),
     (lambda: schedules.exponential_decay(0.1, rate=2.0), ValueError, r"exponential_decay: rate must lie in"),
-    (lambda: schedules.inverse_time_decay(0.1, k=-1.0), ValueError, r"inverse_time_decay: k must lie in \[0.0, ∞\]"),
+    (lambda: schedules.inverse_time_decay(0.1, k=-1.0), ValueError, r"inverse_time_decay: k must lie in \[0.0, ∞\)"),
     (lambda: schedules.cosine_decay(0.1, total=0), ValueError, r"cosine_decay: total must be ≥ 1, got 0"),
     (lambda: schedules.cosine_decay(0.1, total=10, lr_min=0.2), ValueError,
      r"cosine_decay: lr_min must lie in \[0.0, 0.1\], got 0.2"),
