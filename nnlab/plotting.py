@@ -200,3 +200,257 @@ def plot_loss_contours(C, *, xlim=(-2, 2), ylim=(-2, 2), ax=None, levels: int = 
     if paths:
         ax.legend(fontsize=8)
     return ax
+
+
+# --- chapters 05 and 06: gradient descent paths -------------------------------------------------
+
+def plot_descent_1d(C, path, *, ax=None, xlim=None, label: str | None = None, resolution: int = 400):
+    """A cost C(w) of one weight as a curve, with the points w_0, w_1, … of a descent on it.
+
+    C : function of an array w returning C elementwise;  path : (steps + 1,) or (steps + 1, 1).
+    Each step is drawn as a line from (w_t, C(w_t)) to (w_{t+1}, C(w_{t+1})); the start is a square.
+    xlim defaults to the range the path covers (clipped to ±10 times the start for a diverging path).
+    Chapter 05.
+    """
+    path = as_float_array(path, "nnlab.plotting.plot_descent_1d", "path", finite=False).reshape(-1)
+    ax = _axes(ax)
+    if xlim is None:
+        shown = path[np.isfinite(path) & (np.abs(path) <= 10 * max(abs(path[0]), 1.0))]
+        lo, hi = shown.min(), shown.max()
+        pad = 0.15 * max(hi - lo, 1.0)
+        xlim = (lo - pad, hi + pad)
+    w = np.linspace(*xlim, resolution)
+    ax.plot(w, C(w), color="0.4", lw=1.5)
+    inside = path[(path >= xlim[0]) & (path <= xlim[1])]
+    color = CLASS_COLORS[1]
+    ax.plot(inside, C(inside), "o-", color=color, ms=4, lw=1, label=label)
+    ax.plot(path[:1], C(path[:1]), "s", color=color, ms=7)
+    ax.set_xlim(*xlim)
+    ax.set_xlabel("$w$")
+    ax.set_ylabel("$C(w)$")
+    if label:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def plot_distance_curves(paths: dict, target, *, ax=None, logy: bool = True):
+    """‖w_t − target‖ against the step t for each path {label: (steps + 1, d)}, on a log scale.
+
+    The distance to the minimum shows how fast each run converges, jitters or diverges.
+    Chapters 05, 06.
+    """
+    where = "nnlab.plotting.plot_distance_curves"
+    if not isinstance(paths, dict) or not paths:
+        fail(where, "paths must be a non-empty dict {label: path}", type(paths).__name__, error=TypeError)
+    target = as_float_array(target, where, "target", ndim=1)
+    ax = _axes(ax)
+    for i, (label, path) in enumerate(paths.items()):
+        path = as_float_array(path, where, "path", ndim=2, finite=False)
+        with np.errstate(over="ignore", invalid="ignore"):
+            dist = np.linalg.norm(path - target, axis=1)
+        ax.plot(np.arange(len(dist)), dist, lw=1.5, label=label, color=CLASS_COLORS[(i + 1) % len(CLASS_COLORS)])
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("step $t$")
+    ax.set_ylabel("distance to the minimum $\\|w_t - w^*\\|$")
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --- chapters 01–03: decision lines, network diagrams, hidden-unit responses ---------------------
+
+def _clip_box_halfplane(box, w, b):
+    """The part of a polygon (list of corner points) where w · x + b ≥ 0 (Sutherland–Hodgman)."""
+    out = []
+    for i, p in enumerate(box):
+        q = box[(i + 1) % len(box)]
+        fp, fq = w @ p + b, w @ q + b
+        if fp >= 0:
+            out.append(p)
+        if (fp >= 0) != (fq >= 0):
+            out.append(p + (q - p) * fp / (fp - fq))
+    return np.array(out)
+
+
+def plot_decision_line(w, b, *, ax=None, color=None, label: str | None = None, shade: bool = True,
+                       arrow: bool = True, arrow_at=None):
+    """The line w · x + b = 0 of a neuron with two inputs, drawn across the current view of `ax`.
+
+    shade : lightly fill the side where w · x + b > 0 (where a step neuron outputs 1).
+    arrow : draw w from the point of the line nearest to `arrow_at` (default: the centre of the
+    view); w is perpendicular to the line and points to the side where z = w · x + b grows.
+    Draw the data first (so that the view is set); the axis limits are kept (with an equal aspect,
+    as after `plot_data`, the box of the axes takes the shape of the view).  Chapter 01.
+    """
+    where = "nnlab.plotting.plot_decision_line"
+    w = as_float_array(w, where, "w", ndim=1)
+    if w.shape != (2,):
+        fail(where, "w must hold two weights, shape (2,)", f"shape {w.shape}",
+             "a line in the plane needs a neuron with two inputs.")
+    b = float(as_float_array(b, where, "b", ndim=0))
+    if not np.any(w):
+        fail(where, "w must not be all zero", "w = (0, 0)", "with w = 0 the neuron ignores its inputs: there is no line.")
+    ax = _axes(ax)
+    color = CLASS_COLORS[7] if color is None else color
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    span = max(x1 - x0, y1 - y0)
+    big = [centre + span * np.array(c) for c in ((-3, -3), (3, -3), (3, 3), (-3, 3))]
+    # the line: the foot of the perpendicular from the centre, plus/minus a long step along the line
+    foot = centre - (w @ centre + b) / (w @ w) * w
+    along = np.array([-w[1], w[0]]) / np.linalg.norm(w)
+    ends = np.stack([foot - 5 * span * along, foot + 5 * span * along])
+    ax.plot(ends[:, 0], ends[:, 1], color=color, lw=2, label=label)
+    if shade:
+        poly = _clip_box_halfplane(big, w, b)
+        if len(poly):
+            ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.08, lw=0)
+    if arrow:
+        if arrow_at is not None:
+            p = as_float_array(arrow_at, where, "arrow_at", ndim=1)
+            foot = p - (w @ p + b) / (w @ w) * w
+        d = 0.12 * span * w / np.linalg.norm(w)
+        ax.annotate("", xy=foot + d, xytext=foot, arrowprops=dict(arrowstyle="->", color=color, lw=1.5))
+        ax.text(*(foot + 1.3 * d), "$w$", color=color, ha="center", va="center")
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    if ax.get_aspect() != "auto":
+        ax.set_adjustable("box")   # both limits are now fixed: keep equal scales by shaping the box
+    return ax
+
+
+def plot_network(widths, *, ax=None, max_shown: int = 8, names=None):
+    """A diagram of a fully connected network: one column of neurons per layer, every neuron
+    joined to every neuron of the next layer.
+
+    widths : (n_0, n_1, …, n_L), the input width first. Layers wider than `max_shown` show their
+    first and last neurons with "⋮" between. names : a label per column (default: input layer,
+    hidden layer 1, …, output layer).  Chapter 03.
+    """
+    where = "nnlab.plotting.plot_network"
+    widths = [int(n) for n in widths]
+    if len(widths) < 2 or min(widths) < 1:
+        fail(where, "widths must list at least two layer widths, each ≥ 1", str(widths))
+    L = len(widths) - 1
+    if names is None:
+        names = ["input layer"] + [f"hidden layer {l}" for l in range(1, L)] + ["output layer"]
+    if len(names) != len(widths):
+        fail(where, f"names must have one label per layer, {len(widths)}", f"{len(names)} labels")
+    ax = _axes(ax, figsize=(1.8 * (L + 1), 3.5))
+    shown_max = min(max(widths), max_shown)
+
+    def positions(n):
+        if n <= max_shown:
+            return np.arange(n), np.linspace(-(n - 1) / 2, (n - 1) / 2, n), None
+        k = max_shown - 1                                  # k neurons drawn, one gap for "⋮"
+        top, bottom = k // 2, k - k // 2
+        idx = np.r_[np.arange(top), np.arange(n - bottom, n)]
+        ys = np.linspace(-(shown_max - 1) / 2, (shown_max - 1) / 2, shown_max)
+        return idx, np.r_[ys[:top], ys[top + 1:]], ys[top]
+
+    cols = [positions(n) for n in widths]
+    for l in range(L):
+        for y_a in cols[l][1]:
+            for y_b in cols[l + 1][1]:
+                ax.plot([l, l + 1], [y_a, y_b], color="0.75", lw=0.6, zorder=1)
+    for l, (idx, ys, gap) in enumerate(cols):
+        color = CLASS_COLORS[0] if l == 0 else CLASS_COLORS[2] if l == L else CLASS_COLORS[1]
+        ax.scatter(np.full(len(ys), l), ys, s=260, color=color, edgecolor="black", zorder=2)
+        if gap is not None:
+            ax.text(l, gap, "⋮", ha="center", va="center", fontsize=14)
+        ax.text(l, -shown_max / 2 - 0.4, f"{names[l]}\n({widths[l]} neurons)" if l else
+                f"{names[l]}\n({widths[l]} inputs)", ha="center", va="top", fontsize=8)
+    ax.set_xlim(-0.6, L + 0.6)
+    ax.set_ylim(-shown_max / 2 - 1.6, shown_max / 2 + 0.2)
+    ax.axis("off")
+    return ax
+
+
+def layer_output(model, X, layer: int) -> np.ndarray:
+    """The output of `model.layers[layer]` for the inputs X, computed in eval mode: (N, n_in) → (N, n_l).
+
+    The forward pass stops after that layer; every layer's train/eval mode is restored.  Chapter 03.
+    """
+    where = "nnlab.plotting.layer_output"
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        fail(where, "model must be a Sequential", type(model).__name__, error=TypeError)
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not -len(layers) <= layer < len(layers):
+        fail(where, f"layer must be an index into the model's {len(layers)} layers", repr(layer))
+    layer = int(layer) % len(layers)
+    a = as_batch(X, where, "X", model.n_in, dtype=model.dtype)
+    modes = [lay.training for lay in layers[:layer + 1]]
+    try:
+        for lay in layers[:layer + 1]:
+            lay.eval()
+            a = lay._forward(a)
+    finally:
+        for lay, mode in zip(layers[:layer + 1], modes):
+            lay.train() if mode else lay.eval()
+    return a
+
+
+def plot_unit_responses(model, X, layer: int, *, y=None, axes=None, resolution: int = 80,
+                        margin: float = 0.5, titles=None):
+    """Each neuron of `model.layers[layer]` as a picture: its output at every point of the input plane.
+
+    The model takes 2-D inputs; the plane covers X (plus `margin`). Colour shows the neuron's output
+    (blue negative, red positive, white 0, on a scale symmetric about 0), the black curve is where
+    the output is 0 (a tanh neuron's "on/off" boundary), and the data X (with labels y) is drawn
+    faintly on top. axes : one Axes per neuron, or None for a new row of figures.
+    Returns the array of Axes.  Chapter 03.
+    """
+    where = "nnlab.plotting.plot_unit_responses"
+    X = as_batch(X, where, "X", 2)
+    xx, yy, values = decision_grid(lambda g: layer_output(model, g, layer), X, resolution=resolution,
+                                   margin=margin)
+    n_units = values.shape[-1]
+    if axes is None:
+        _, axes = plt.subplots(1, n_units, figsize=(1.6 * n_units, 1.8), squeeze=False)
+    axes = np.asarray(axes).ravel()
+    if axes.size != n_units:
+        fail(where, f"axes must hold one Axes per neuron, {n_units}", f"{axes.size} Axes")
+    vmax = float(np.abs(values).max()) or 1.0
+    extent = (xx.min(), xx.max(), yy.min(), yy.max())
+    for j, ax in enumerate(axes):
+        v = values[..., j]
+        ax.imshow(v, origin="lower", extent=extent, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="equal")
+        if v.min() < 0 < v.max():
+            ax.contour(xx, yy, v, levels=[0.0], colors="black", linewidths=1)
+        if y is not None:
+            labels = as_labels(y, where, "y", n=X.shape[0])
+            ax.scatter(X[:, 0], X[:, 1], s=2, c=[CLASS_COLORS[k % len(CLASS_COLORS)] for k in labels], alpha=0.3)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"neuron {j + 1}" if titles is None else titles[j], fontsize=8)
+    return axes
+
+
+# --- chapter 08: first-layer weights as images ----------------------------------------------------
+
+def plot_weight_images(W, *, ncols: int = 16, size: float = 0.8, titles=None):
+    """Rows of a first-layer weight matrix W (n_out, h·w) as h×w images, one per neuron.
+
+    Row j holds the weights w_jk from every input pixel k to neuron j, so its image shows which pixels
+    push the neuron's z_j up (red) or down (blue); white is 0. Each image has its own colour scale,
+    symmetric about 0 (±max |w_jk| of that row). Returns the array of Axes.  Chapter 08.
+    """
+    where = "nnlab.plotting.plot_weight_images"
+    W = as_float_array(W, where, "W", ndim=2)
+    side = int(round(np.sqrt(W.shape[1])))
+    if side * side != W.shape[1]:
+        fail(where, "each row of W must hold a square image (h·w with h = w)", f"{W.shape[1]} weights",
+             "pass the W of a Dense layer whose inputs are the pixels of square images.")
+    n = W.shape[0]
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    _, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if titles is not None else 1)),
+                           squeeze=False)
+    for j, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if j < n:
+            vmax = float(np.abs(W[j]).max()) or 1.0
+            ax.imshow(W[j].reshape(side, side), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+            if titles is not None:
+                ax.set_title(str(titles[j]), fontsize=7)
+    return axes

@@ -6,7 +6,9 @@
 
 Each notebook runs in its own kernel with its folder as the working directory, in parallel over the
 machine's cores. The result is normalised so that two runs give byte-identical files: no execution
-timestamps, no widget state, a fixed kernelspec, execution counts 1, 2, 3, … in order.
+timestamps, no widget state, a fixed kernelspec, execution counts 1, 2, 3, … in order, and no
+outputs for cells tagged `nbval-ignore-output` (timings, live widgets: they differ on every run and
+nbval does not compare them; the learner sees them when running the notebook).
 
 The build fails, naming the notebook and cell, when a cell raises (unless tagged `raises-exception`)
 or writes to stderr (a warning, a progress bar) in a cell not tagged `nbval-ignore-output`.
@@ -50,6 +52,8 @@ def normalise(nb) -> None:
         if cell.cell_type == "code":
             count += 1
             cell.execution_count = count
+            if "nbval-ignore-output" in cell.metadata.get("tags", []):
+                cell.outputs = []  # timings and live widgets: different on every run, not stored
             for out in cell.outputs:
                 if "execution_count" in out:
                     out.execution_count = count
@@ -80,7 +84,7 @@ def execute(path: Path) -> tuple[str, float, bytes]:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", allow_errors=True,
-                            record_timing=False, store_widget_state=False,
+                            record_timing=False, store_widget_state=False, coalesce_streams=True,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()  # the same kernel and environment as strict nbval in the test suite
