@@ -1,0 +1,54 @@
+"""Checks for the exercise notebooks: run your function on fresh inputs and explain what is wrong.
+
+    import nnlab as nl
+    nl.checks.check_sigmoid(sigmoid)      # ✓ sigmoid: correct on 5 test inputs
+
+Each `check_<part>(your_function)` calls your function on several inputs — random ones and edge
+cases such as large |z|, a batch of one, zeros — compares the result with nnlab's own, and prints
+a verdict: one line when it is right; otherwise which input failed, what was expected and what
+came back (shapes first, then the largest error and where), and a hint, naming the typical
+mistake when your result matches one ("your result equals the SUM over the batch, not the
+mean"). Your function gets copies of the inputs (changing them is reported), may run for a limited
+time, and whatever it raises is reported, not raised: a check never stops "Run all". It returns a
+`CheckResult`, falsy when the check failed. Set the environment variable NNLAB_CHECKS_RAISE=1 to
+make failing checks raise instead (for autograders that count a test cell as passed when it does
+not raise, such as nbgrader's).
+
+`PARTS` maps each part's name to its definition; the grader (nnlab.grading) uses the same parts
+with hidden inputs.
+"""
+
+from . import activations as _activations
+from . import backprop as _backprop
+from . import descent as _descent
+from . import dropout as _dropout
+from . import layers as _layers
+from . import losses as _losses
+from . import neuron as _neuron
+from . import optimizers as _optimizers
+from . import residual as _residual
+from . import training as _training
+from ._core import CheckFailed, CheckResult, Part, run_check
+from .activations import (check_elu, check_relu, check_relu_prime, check_sigmoid_prime,
+                          check_softmax, check_tanh_prime)
+from .backprop import check_dense_backward, check_numeric_gradient, check_two_layer_backward
+from .descent import check_gradient_descent, check_sgd_step, check_step_decay
+from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_mask,
+                      check_early_stopping)
+from .layers import check_count_parameters, check_dense_forward, check_feedforward
+from .losses import (check_softmax_cross_entropy, check_softmax_cross_entropy_grad,
+                     check_squared_error, check_squared_error_grad)
+from .neuron import (check_logic_gate_weights, check_neuron_forward,
+                     check_neuron_forward_bias_trick, check_sigmoid)
+from .optimizers import check_adam_step, check_minibatches, check_momentum_step
+from .residual import check_backprop_deltas, check_residual_backward, check_residual_forward
+from .training import check_accuracy, check_confusion_matrix, check_training
+
+#: Every part, by name, in course order.
+PARTS = {part.name: part
+         for module in (_neuron, _activations, _layers, _losses, _descent, _optimizers, _backprop,
+                        _training, _dropout, _residual)
+         for part in module.PARTS}
+
+__all__ = ["CheckResult", "CheckFailed", "Part", "PARTS", "run_check"] + sorted(
+    part.check_name for part in PARTS.values())

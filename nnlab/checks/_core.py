@@ -1,0 +1,577 @@
+"""The machinery behind `nl.checks`: run a learner's function on fresh inputs, compare, explain.
+
+A `Part` is one function the learner writes. It knows
+
+- how to make its test cases from an rng: random inputs plus edge cases (large |z|, a batch of one,
+  zeros), each with a label that names it in messages;
+- how to call the learner's function on a case (`call`) — the result is turned into plain data at
+  once (see `_plain`);
+- how to judge what came back (`judge`): against nnlab's reference, and against known-wrong
+  variants, so that a failure can say "your result equals the sum over the batch, not the mean".
+
+`run_check(part, fn)` does all three in the learner's kernel. The grader (nnlab.grading) uses the
+very same parts with a hidden seed, but calls the function in a separate, limited process
+(`call_learner` runs there) and judges here, in its own process, with `judge`.
+
+A failed check never raises (unless NNLAB_CHECKS_RAISE=1 is set, for nbgrader's autograder): it
+prints the explanation and returns a falsy `CheckResult`, so "Run all" reaches the end of an
+exercise notebook whose parts are not done yet.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+import warnings
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._plain import Builtin, NotPlain, Seeded, describe, fmt, shape_text, to_plain
+
+_NNLAB_DIR = str(Path(__file__).resolve().parent.parent)
+#: Seconds a learner's function may run on one test input inside a notebook check.
+DEFAULT_TIME_LIMIT = 20.0
+
+
+class CheckFailed(AssertionError):
+    """Raised by a failing check only when the environment sets NNLAB_CHECKS_RAISE=1."""
+
+
+class _OutOfTime(BaseException):
+    """Raised inside the learner's function when its time is up (BaseException: not caught by `except Exception`)."""
+
+
+@dataclass
+class Case:
+    """One test input of a part.
+
+    args   — passed to the learner's function (deep-copied before every call);
+    label  — names the input in messages ("large |z|", "a batch of one");
+    extra  — inputs for the part's `call` that the learner's function does not receive directly
+             (e.g. the test images to predict after training); sent to the grader's runner;
+    secret — what only the judge may see (e.g. the held-out labels); never leaves the judge.
+    """
+
+    label: str
+    args: tuple
+    extra: dict = field(default_factory=dict)
+    secret: dict = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    """What happened when the learner's function ran on one case (plain data only).
+
+    status: "ok", "not_implemented", "error", "exit", "timeout" or "not_plain".
+    """
+
+    status: str
+    value: object = None
+    error: str = ""
+    where: str = ""
+    mutated: tuple = ()
+    warnings: tuple = ()
+    seconds: float = 0.0
+
+    def to_plain(self) -> dict:
+        return {"status": self.status, "value": self.value, "error": self.error, "where": self.where,
+                "mutated": list(self.mutated), "warnings": list(self.warnings),
+                "seconds": float(self.seconds)}
+
+    @classmethod
+    def from_plain(cls, d) -> "Outcome":
+        """Rebuild from untrusted plain data (from the grader's runner): every field checked."""
+        if not isinstance(d, dict) or not isinstance(d.get("status"), str):
+            raise ValueError("not an outcome")
+        status = d["status"]
+        if status not in ("ok", "not_implemented", "error", "exit", "timeout", "not_plain"):
+            raise ValueError(f"unknown status {status[:40]!r}")
+
+        def text(key, limit=2000):
+            v = d.get(key, "")
+            return v[:limit] if isinstance(v, str) else ""
+
+        def texts(key):
+            v = d.get(key, [])
+            return tuple(x[:300] for x in v[:20] if isinstance(x, str)) if isinstance(v, list) else ()
+
+        seconds = d.get("seconds", 0.0)
+        return cls(status, d.get("value"), text("error"), text("where"), texts("mutated"),
+                   texts("warnings"), float(seconds) if isinstance(seconds, (int, float)) else 0.0)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict of one check: `passed`, the `message` it printed, and the `part` it checked.
+
+    Truthy when passed. The check has already printed the message, so a CheckResult shows nothing
+    more when it is the value of a notebook cell; `print(result)` shows the message again.
+    `status` is "passed", "not implemented", "wrong", "error", "timeout" or "crashed".
+    """
+
+    part: str
+    passed: bool
+    message: str
+    status: str = "passed"
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"CheckResult(part={self.part!r}, passed={self.passed}, status={self.status!r})"
+
+    def _ipython_display_(self):  # the message is already printed above the cell's value
+        return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Parts
+
+def seed_of(name: str) -> int:
+    """The fixed seed of a part's inputs in a notebook check (the grader uses a hidden one)."""
+    return zlib.crc32(name.encode())
+
+
+class Part:
+    """One function the learner writes. Subclasses (or the constructor) fill in the behaviour.
+
+    name        — the part's id and, by default, the learner's function name ("sigmoid_prime")
+    signature   — "sigmoid_prime(z)": shown in messages; the argument names come from it
+    outputs     — names of the returned values when the function returns a tuple
+    no_warnings — a numpy warning (overflow, invalid value) fails the part: it must be stable
+    """
+
+    def __init__(self, name: str, signature: str, chapter: str, *, outputs: tuple = (),
+                 rtol: float = 1e-6, atol: float = 1e-9, no_warnings: bool = False,
+                 time_limit: float = DEFAULT_TIME_LIMIT, hint: str = "", error_hint: str = "",
+                 mutation_hint: str = "work on a new array (e.g. `x = x.copy()` first, or "
+                                      "`x = x - step` instead of `x -= step`)."):
+        self.name = name
+        self.check_name = f"check_{name}"
+        self.signature = signature
+        self.chapter = chapter
+        self.outputs = outputs
+        self.rtol, self.atol = rtol, atol
+        self.no_warnings = no_warnings
+        self.time_limit = time_limit
+        self.hint = hint
+        self.error_hint = error_hint
+        self.mutation_hint = mutation_hint
+        inside = signature[signature.index("(") + 1:signature.rindex(")")]
+        self.arg_names = tuple(a.split("=")[0].strip() for a in inside.split(",") if a.strip())
+
+    # -- to override -------------------------------------------------------------------------
+    def cases(self, rng: np.random.Generator) -> list[Case]:
+        raise NotImplementedError
+
+    def call(self, fn, args: tuple, extra: dict):
+        """Call the learner's function on (materialised) args; return what it returned."""
+        return fn(*args)
+
+    def expected(self, case: Case):
+        """The reference result (plain data) for a case."""
+        raise NotImplementedError
+
+    def wrong(self, case: Case) -> list[tuple[object, str]]:
+        """Known-wrong results for a case: [(plain result, "what it is. Hint: …"), …]."""
+        return []
+
+    def judge(self, case: Case, got) -> list[str] | None:
+        """None when `got` is right for `case`, else the lines of the explanation."""
+        expected = self.expected(case)
+        problem = compare(expected, got, self.outputs, self.rtol, self.atol)
+        if problem is None:
+            return None
+        return problem + self.diagnose(case, got)
+
+    def diagnose(self, case: Case, got) -> list[str]:
+        """Name the known mistake `got` matches, or give the part's general hint."""
+        for value, explanation in self.wrong(case):
+            if compare(value, got, self.outputs, self.rtol, self.atol) is None:
+                return [f"Your result equals {explanation}"]
+        return [f"Hint: {self.hint}"] if self.hint else []
+
+    def passed_message(self, cases: list[Case], outcomes: list[Outcome]) -> str:
+        return f"✓ {self.name}: correct on {len(cases)} test inputs"
+
+    # -- helpers -----------------------------------------------------------------------------
+    def describe_input(self, case: Case) -> list[str]:
+        lines = []
+        for name, value in zip(self.arg_names, case.args):
+            prefix = f"  {name} = "
+            lines.append(prefix + show(value, indent=len(prefix)))
+        return lines
+
+
+def show(value, limit: int = 24, indent: int = 0) -> str:
+    """A value as shown in a message: small arrays in full, big ones by shape (and range).
+
+    `indent` is the column where the value starts, so that the rows of a matrix line up.
+    """
+    if isinstance(value, np.ndarray):
+        if value.size <= limit:
+            text = np.array2string(value, precision=4, suppress_small=True, separator=", ",
+                                   max_line_width=100 - indent, floatmode="maxprec")
+            return text.replace("\n", "\n" + " " * indent)
+        if value.dtype.kind in "biuf" and value.size and np.isfinite(value).all():
+            return (f"an array of shape {shape_text(value.shape)}, values from {fmt(value.min())} "
+                    f"to {fmt(value.max())}")
+        return f"an array of shape {shape_text(value.shape)}"
+    if isinstance(value, Seeded):
+        return "a numpy random Generator"
+    if isinstance(value, Builtin):
+        return value.params.get("text", f"a function ({value.name})")
+    if isinstance(value, (list, tuple)) and len(value) <= 8:
+        inner = ", ".join(show(v, 6) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner})"
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
+        return fmt(value)
+    if isinstance(value, str):
+        return repr(value)
+    return describe(value)
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparison of plain data
+
+def is_number(x) -> bool:
+    return (isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))) \
+        or (isinstance(x, np.ndarray) and x.shape == () and x.dtype.kind in "iuf")
+
+
+def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 1e-9,
+            what: str = "your result") -> list[str] | None:
+    """None when `got` matches `expected` (same structure, shapes, values within tolerance),
+    else the lines that explain the first difference: structure, then shape, then values."""
+    if isinstance(expected, tuple):
+        n = len(expected)
+        listing = f" ({', '.join(names)})" if names else ""
+        if not isinstance(got, (tuple, list)) or len(got) != n:
+            return [f"{what} should be {n} values{listing}, returned as a tuple "
+                    f"`return {', '.join(names) or '...'}`; got {describe(got)}."]
+        for i, (e, g) in enumerate(zip(expected, got)):
+            name = names[i] if i < len(names) else f"value {i + 1}"
+            problem = compare(e, g, (), rtol, atol, what=name)
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(expected, list):
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            return [f"{what} should be a list of {len(expected)} items, got {describe(got)}."]
+        for i, (e, g) in enumerate(zip(expected, got)):
+            problem = compare(e, g, (), rtol, atol, what=f"item {i} of {what}")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            return [f"{what} should be a dict with keys {sorted(expected)}, got {describe(got)}."]
+        for key in expected:
+            problem = compare(expected[key], got[key], (), rtol, atol, what=f"{what}[{key!r}]")
+            if problem is not None:
+                return problem
+        return None
+    if isinstance(expected, (bool, np.bool_)):
+        if got is expected or (isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected)):
+            return None
+        return [f"{what} should be {expected}, got {describe(got)}."]
+    if is_number(expected):
+        if not is_number(got):
+            return [f"{what} should be a single number, got {describe(got)}."]
+        e, g = float(expected), float(got)
+        if not np.isfinite(g) and np.isfinite(e):
+            return [f"{what} is {fmt(g)}, expected {fmt(e)}."]
+        if abs(g - e) > atol + rtol * abs(e) or (np.isnan(e) != np.isnan(g)):
+            return [f"{what} is {fmt(g)}, expected {fmt(e)} (error {fmt(abs(g - e))})."]
+        return None
+    if isinstance(expected, np.ndarray):
+        return _compare_arrays(expected, got, rtol, atol, what)
+    if expected is None:
+        return None if got is None else [f"{what} should be None, got {describe(got)}."]
+    return None if expected == got else [f"{what} should be {expected!r}, got {describe(got)}."]
+
+
+def _compare_arrays(expected: np.ndarray, got, rtol, atol, what) -> list[str] | None:
+    shape = shape_text(expected.shape)
+    if not isinstance(got, np.ndarray):
+        extra = " (a Python list: build arrays with numpy, e.g. np.array(...))" if isinstance(got, list) else ""
+        return [f"{what} should be a numpy array of shape {shape}, got {describe(got)}{extra}."]
+    if got.shape != expected.shape:
+        lines = [f"{what} should have shape {shape}, got shape {shape_text(got.shape)}."]
+        if got.ndim == 2 and expected.ndim == 2 and got.shape == expected.shape[::-1]:
+            lines.append("That is the expected shape transposed.")
+        elif got.size == 1 and expected.size > 1:
+            lines.append("A single number instead of one per entry: did you sum or average where "
+                         "you should not?")
+        elif got.squeeze().shape == expected.squeeze().shape:
+            lines.append("The same entries with an extra or missing axis of length 1 "
+                         "(look at keepdims, reshape or [None, :]).")
+        return lines
+    if got.dtype.kind not in "biuf":
+        return [f"{what} should hold numbers, got dtype {got.dtype}."]
+    e = expected.astype(np.float64)
+    g = got.astype(np.float64)
+    lines = [f"Shapes agree: {shape}."] if expected.ndim else []
+    nonfinite = ~np.isfinite(g) & np.isfinite(e)
+    if nonfinite.any():
+        idx = _index(np.argwhere(nonfinite)[0])
+        return lines + [f"{what} has {fmt(g[idx])} at index {idx}, where {fmt(e[idx])} was expected "
+                        f"({int(nonfinite.sum())} of {g.size} entries are not finite)."]
+    with np.errstate(invalid="ignore"):
+        err = np.where(np.isnan(e) & np.isnan(g), 0.0, np.abs(g - e))
+    err = np.where(np.isnan(err), np.inf, err)
+    bad = err > atol + rtol * np.abs(np.nan_to_num(e))
+    if not bad.any():
+        return None
+    idx = _index(np.unravel_index(np.argmax(np.where(bad, err, -1.0)), err.shape)) if err.ndim else ()
+    where = f" at index {idx}" if err.ndim else ""
+    lines.append(f"Largest error {fmt(err[idx])}{where}: expected {fmt(e[idx])}, got {fmt(g[idx])} "
+                 f"({int(bad.sum())} of {bad.size} entries wrong).")
+    if expected.size <= 24:
+        lines.append(f"  expected: {show(e, indent=12)}")
+        lines.append(f"  got:      {show(g, indent=12)}")
+    return lines
+
+
+def _index(idx) -> tuple:
+    return tuple(int(i) for i in idx)
+
+
+# ----------------------------------------------------------------------------------------------
+# Calling the learner's function (in the notebook, or in the grader's runner process)
+
+def _builtin_functions():
+    """name → factory(params) → function; the functions a part may hand to the learner."""
+
+    def quadratic_grad(A, c, text=""):
+        A, c = np.array(A), np.array(c)
+        return lambda w: A @ np.asarray(w, dtype=np.float64) - c
+
+    def smooth_scalar(a, c, text=""):
+        a, c = np.array(a), np.array(c)
+
+        def f(x):
+            x = np.asarray(x, dtype=np.float64)
+            return float(np.sum(a * np.sin(x)) + np.sum(c * x ** 3) / 3.0)
+        return f
+
+    return {"quadratic_grad": quadratic_grad, "smooth_scalar": smooth_scalar}
+
+
+BUILTINS = _builtin_functions()
+
+
+def materialise(value):
+    """Replace the Seeded/Builtin markers in case arguments by a Generator or a function."""
+    if isinstance(value, Seeded):
+        return np.random.default_rng(value.seed)
+    if isinstance(value, Builtin):
+        return BUILTINS[value.name](**value.params)
+    if isinstance(value, tuple):
+        return tuple(materialise(v) for v in value)
+    if isinstance(value, list):
+        return [materialise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: materialise(v) for k, v in value.items()}
+    return value
+
+
+def _library_roots() -> tuple:
+    import sysconfig
+
+    roots = {_NNLAB_DIR, sys.prefix, sys.base_prefix, sys.exec_prefix}
+    roots.update(p for key, p in sysconfig.get_paths().items() if key in ("stdlib", "platstdlib",
+                                                                            "purelib", "platlib"))
+    return tuple(sorted(roots))
+
+
+_LIBRARY_ROOTS = _library_roots()
+
+
+def _learner_location(tb) -> str:
+    """"line 3 in sigmoid" for the innermost frame of the traceback in the learner's own code
+    (not in nnlab, numpy or the standard library); in the grader "(cell 5)" is added."""
+    where = ""
+    for frame in traceback.extract_tb(tb):
+        name = frame.filename
+        if name.startswith(_LIBRARY_ROOTS) or name.startswith("<frozen"):
+            continue
+        where = f"line {frame.lineno} in {frame.name}"
+        if name.startswith("<cell "):
+            where += f" ({name.strip('<>')})"
+    return where
+
+
+class _Deadline:
+    """Interrupt the learner's function after `seconds` (main thread on POSIX only; else a no-op)."""
+
+    def __init__(self, seconds: float | None):
+        self.active = (seconds is not None and hasattr(signal, "setitimer")
+                       and threading.current_thread() is threading.main_thread())
+        self.seconds = seconds
+
+    def _fire(self, signum, frame):
+        raise _OutOfTime()
+
+    def __enter__(self):
+        if self.active:
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype and \
+            bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return True
+
+
+def call_learner(part: Part, fn, case_args: tuple, extra: dict, time_limit: float | None) -> Outcome:
+    """Run the learner's function on one case; never raises (except KeyboardInterrupt).
+
+    The arguments are deep copies, so a function that changes its input is caught ("mutated")
+    without harming the check's own data; the result is converted to plain data at once.
+    """
+    pristine = copy.deepcopy(case_args)
+    args = materialise(copy.deepcopy(case_args))
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
+        warnings.simplefilter("always")
+        try:
+            with _Deadline(time_limit):
+                raw = part.call(fn, args, materialise(copy.deepcopy(extra)))
+            value = to_plain(raw)
+            status, error, where = "ok", "", ""
+        except _OutOfTime:
+            value, status, error, where = None, "timeout", f"no result after {fmt(time_limit)} s", ""
+        except NotImplementedError as err:
+            value, status = None, "not_implemented"
+            error, where = f"NotImplementedError: {err}", _learner_location(err.__traceback__)
+        except NotPlain as err:
+            value, status, error, where = None, "not_plain", str(err), ""
+        except SystemExit as err:
+            value, status, error = None, "exit", f"SystemExit({err.code!r})"
+            where = _learner_location(err.__traceback__)
+        except Exception as err:  # the learner's bug: reported, never raised
+            value, status = None, "error"
+            error = f"{type(err).__name__}: {str(err)[:500]}"
+            where = _learner_location(err.__traceback__)
+    seconds = time.perf_counter() - start
+    mutated = tuple(name for name, before, after in zip(part.arg_names, pristine, args)
+                    if isinstance(before, (np.ndarray, list, tuple)) and not _same(before, after))
+    messages = tuple(dict.fromkeys(str(w.message) for w in caught
+                                   if issubclass(w.category, RuntimeWarning)))[:5]  # numpy's
+    return Outcome(status, value, error, where, mutated, messages, seconds)
+
+
+# ----------------------------------------------------------------------------------------------
+# Judging
+
+def judge_outcome(part: Part, case: Case, outcome: Outcome) -> tuple[str, list[str]] | None:
+    """None if the outcome is right, else (status, explanation lines)."""
+    where = f" ({outcome.where})" if outcome.where else ""
+    if outcome.status == "not_implemented":
+        lines = ["Write its body in place of the `raise NotImplementedError(...)` line, run that cell, "
+                 "then run this check again."]
+        if outcome.where and not outcome.where.split(" (")[0].endswith(f" in {part.name}"):
+            lines.insert(0, f"It calls a function that is not written yet: NotImplementedError{where}.")
+        return "not implemented", lines
+    if outcome.status == "error":
+        lines = [f"Your function raised {outcome.error}{where}."]
+        kind = outcome.error.split(":")[0]
+        if kind == "MemoryError":
+            lines.append("Hint: it needs more memory than there is: look for an array far larger "
+                         "than the inputs, or one that grows without end.")
+        elif part.error_hint and kind in ("ValueError", "IndexError", "TypeError", "AxisError"):
+            lines.append(f"Hint: {part.error_hint}")
+        return "error", lines
+    if outcome.status == "exit":
+        return "error", [f"Your function called sys.exit (raised {outcome.error}){where}; "
+                         "return a result instead."]
+    if outcome.status == "timeout":
+        return "timeout", [f"Your function did not finish: {outcome.error} (an endless loop?)."]
+    if outcome.status == "not_plain":
+        return "wrong", [f"Your function returned {outcome.error}.",
+                         "Hint: return what the docstring asks for: numbers or numpy arrays."]
+    if outcome.mutated:
+        names = ", ".join(outcome.mutated)
+        return "wrong", [f"Your function modified its input {names}: the caller's array changed.",
+                         f"Hint: {part.mutation_hint}"]
+    try:
+        problem = part.judge(case, outcome.value)
+    except Exception as err:  # a result so malformed that judging it failed: wrong, never a crash
+        problem = [f"Your result could not be judged ({type(err).__name__}: {str(err)[:200]}); "
+                   "return what the docstring asks for."]
+    if problem is None:
+        if not (part.no_warnings and outcome.warnings):
+            return None
+        return "wrong", [f"The values are right, but numpy warned: {'; '.join(outcome.warnings)}.",
+                         f"Hint: {part.hint}" if part.hint else "Hint: make the computation stable."]
+    if outcome.warnings:
+        problem = [*problem, f"(numpy warned: {'; '.join(outcome.warnings)})"]
+    return "wrong", problem
+
+
+def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
+    """The verdict on a part from its cases and what the learner's function did on each.
+
+    `outcomes` may be a lazy iterable: judging stops at the first failure, and so does the
+    running of the learner's function.
+    """
+    done = []
+    for i, (case, outcome) in enumerate(zip(cases, outcomes), start=1):
+        done.append(outcome)
+        verdict = judge_outcome(part, case, outcome)
+        if verdict is None:
+            continue
+        status, lines = verdict
+        if status == "not implemented":
+            head = f"✗ {part.name}: not implemented yet."
+            body = lines
+        else:
+            head = (f"✗ {part.name}: wrong on test input {i} of {len(cases)} ({case.label}), "
+                    f"calling {part.signature} with")
+            body = part.describe_input(case) + lines
+        return CheckResult(part.name, False, "\n".join([head, *body]), status)
+    if len(done) < len(cases):
+        raise ValueError(f"{part.name}: {len(cases)} cases but only {len(done)} outcomes")
+    return CheckResult(part.name, True, part.passed_message(cases, done), "passed")
+
+
+def run_check(part: Part, fn, *, time_limit: float | None = None) -> CheckResult:
+    """Check the learner's function `fn` for `part` in this process, print and return the verdict."""
+    if not callable(fn):
+        result = CheckResult(part.name, False, (
+            f"✗ {part.name}: the check needs your function itself, got {describe(fn)}.\n"
+            f"Hint: write {part.check_name}({part.name}) — without parentheses after {part.name}."),
+            "wrong")
+    else:
+        cases = part.cases(np.random.default_rng(seed_of(part.name)))
+        limit = part.time_limit if time_limit is None else time_limit
+        outcomes = (call_learner(part, fn, case.args, case.extra, limit) for case in cases)
+        result = judge(part, cases, outcomes)
+    print(result.message)
+    if not result.passed and os.environ.get("NNLAB_CHECKS_RAISE") == "1":
+        raise CheckFailed(result.message)
+    return result

@@ -1,0 +1,154 @@
+"""Checks for chapter 02, activations: σ′, tanh′, ReLU, ReLU′, ELU, softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations as A
+from ._core import Case, CheckResult, run_check
+from ._parts import FunctionPart
+from .neuron import LARGE_Z
+
+
+def _z_cases(rng, kink=False):
+    """The usual inputs of an elementwise function: random, a vector, zeros, large |z|, a batch of one."""
+    z = rng.uniform(-4, 4, (3, 4))
+    if kink:  # exact zeros among random values, where ReLU has its kink
+        z[0, ::2] = 0.0
+    return [
+        Case("random z of shape (3, 4)" + (" with some exact zeros" if kink else ""), (z,)),
+        Case("a vector of 7", (rng.uniform(-3, 3, 7),)),
+        Case("zeros", (np.zeros((2, 3)),)),
+        Case("large |z|", (LARGE_Z * rng.uniform(0.9, 1.0),)),
+        Case("a batch of one", (rng.uniform(-4, 4, (1, 5)),)),
+    ]
+
+
+SIGMOID_PRIME = FunctionPart(
+    "sigmoid_prime", "sigmoid_prime(z)", "02", _z_cases, A.sigmoid_prime,
+    mistakes=[
+        (A.sigmoid, "σ(z) itself, not its derivative. Hint: σ′(z) = σ(z)(1 − σ(z))."),
+        (lambda z: z * (1 - z), "z(1 − z): the formula σ(1 − σ) was applied to z instead of to "
+                                "σ(z). Hint: s = σ(z) first, then s * (1 - s)."),
+        (lambda z: A.sigmoid(z) * (1 + A.sigmoid(z)), "σ(z)(1 + σ(z)). Hint: it is 1 − σ(z), a minus."),
+        (lambda z: 1 - A.sigmoid(z) ** 2, "1 − σ(z)², the form of tanh′. Hint: σ′(z) = σ(z)(1 − σ(z))."),
+    ],
+    no_warnings=True,
+    hint="σ′(z) = σ(z)(1 − σ(z)), with σ computed stably (it never overflows for large |z|).",
+)
+
+TANH_PRIME = FunctionPart(
+    "tanh_prime", "tanh_prime(z)", "02", _z_cases, A.tanh_prime,
+    mistakes=[
+        (lambda z: 1 - np.tanh(z), "1 − tanh(z): the square is missing. Hint: 1 − tanh(z)²."),
+        (lambda z: 1 - z ** 2, "1 − z²: the formula was applied to z, not to tanh(z)."),
+        (lambda z: np.tanh(z) ** 2, "tanh(z)². Hint: the derivative is 1 − tanh(z)²."),
+        (np.tanh, "tanh(z) itself, not its derivative. Hint: 1 − tanh(z)²."),
+    ],
+    no_warnings=True,
+    hint="tanh′(z) = 1 − tanh(z)², a number in (0, 1].",
+)
+
+RELU = FunctionPart(
+    "relu", "relu(z)", "02", lambda rng: _z_cases(rng, kink=True), A.relu,
+    mistakes=[
+        (np.abs, "|z|. Hint: negative inputs give 0, not their absolute value."),
+        (lambda z: (z > 0).astype(float), "the derivative ReLU′(z) (1 where z > 0). Hint: ReLU(z) = max(z, 0)."),
+        (lambda z: np.minimum(z, 0), "min(z, 0). Hint: ReLU keeps the positive part: np.maximum(z, 0)."),
+    ],
+    hint="ReLU(z) = max(z, 0) entry by entry: np.maximum(z, 0) (np.max would take the largest entry).",
+)
+
+RELU_PRIME = FunctionPart(
+    "relu_prime", "relu_prime(z)", "02", lambda rng: _z_cases(rng, kink=True), A.relu_prime,
+    mistakes=[
+        (lambda z: (z >= 0).astype(float), "1 where z ≥ 0. Hint: at the kink z = 0 this course "
+                                           "uses ReLU′(0) = 0: test z > 0."),
+        (A.relu, "ReLU(z) itself, not its derivative. Hint: 1 where z > 0, else 0."),
+        (lambda z: (z < 0).astype(float), "1 where z < 0. Hint: the slope is 1 for positive z."),
+    ],
+    hint="ReLU′(z) = 1 where z > 0, else 0 (also 0 at z = 0): (z > 0).astype(float).",
+)
+
+
+def _elu_cases(rng):
+    cases = [Case(c.label + ", α = 1", (c.args[0], 1.0)) for c in _z_cases(rng)]
+    cases.insert(1, Case("random z, α = 0.5", (rng.uniform(-4, 4, (2, 5)), 0.5)))
+    return cases
+
+
+ELU = FunctionPart(
+    "elu", "elu(z, alpha)", "02", _elu_cases, A.elu,
+    mistakes=[
+        (lambda z, a: np.where(z > 0, z, np.exp(z) - 1), "ELU with α = 1 whatever alpha is. "
+                                                         "Hint: multiply the negative branch by alpha."),
+        (lambda z, a: np.where(z > 0, z, a * np.exp(z)), "α e^z for z ≤ 0: the − 1 is missing. "
+                                                         "Hint: α (e^z − 1), so that ELU(0) = 0."),
+        (lambda z, a: np.maximum(z, 0), "ReLU(z). Hint: for z ≤ 0, ELU is α (e^z − 1), not 0."),
+    ],
+    no_warnings=True,
+    hint="ELU(z) = z for z > 0 and α (e^z − 1) for z ≤ 0. np.where computes both branches for every "
+         "entry, so e^z overflows for z = 1000 even though that branch is not used: compute it as "
+         "np.expm1(np.minimum(z, 0)).",
+)
+
+
+def _softmax_cases(rng):
+    return [
+        Case("random scores of shape (4, 5)", (rng.uniform(-3, 3, (4, 5)),)),
+        Case("one row of 6 scores, shape (6,)", (rng.uniform(-3, 3, 6),)),
+        Case("zeros (every class equally likely)", (np.zeros((2, 3)),)),
+        Case("large scores", (np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1000.5]])
+                              + rng.uniform(0, 1, (2, 3)),)),
+        Case("a batch of one", (rng.uniform(-3, 3, (1, 4)),)),
+    ]
+
+
+SOFTMAX = FunctionPart(
+    "softmax", "softmax(z)", "02", _softmax_cases, A.softmax,
+    mistakes=[
+        (lambda z: np.exp(z - z.max(axis=-1, keepdims=True))
+         / np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=0, keepdims=True),
+         "softmax normalised over the wrong axis (each COLUMN sums to 1). Hint: sum over the last "
+         "axis, one row per example: .sum(axis=-1, keepdims=True)."),
+        (lambda z: np.exp(z) / np.exp(z).sum(), "e^z divided by the sum over the WHOLE array. Hint: "
+                                                "each row is normalised by its own sum: "
+                                                ".sum(axis=-1, keepdims=True)."),
+        (np.exp, "e^z without dividing by the sum. Hint: divide each row by its sum."),
+    ],
+    no_warnings=True,
+    hint="s_j = e^(z_j) / Σ_k e^(z_k) along the last axis. Subtract each row's maximum first "
+         "(z - z.max(axis=-1, keepdims=True)): the result is the same and e^z cannot overflow.",
+)
+
+PARTS = [SIGMOID_PRIME, TANH_PRIME, RELU, RELU_PRIME, ELU, SOFTMAX]
+
+
+def check_sigmoid_prime(sigmoid_prime) -> CheckResult:
+    """Check your `sigmoid_prime(z)`: σ′(z) = σ(z)(1 − σ(z)), stable for large |z|.  Chapter 02."""
+    return run_check(SIGMOID_PRIME, sigmoid_prime)
+
+
+def check_tanh_prime(tanh_prime) -> CheckResult:
+    """Check your `tanh_prime(z)`: tanh′(z) = 1 − tanh(z)².  Chapter 02."""
+    return run_check(TANH_PRIME, tanh_prime)
+
+
+def check_relu(relu) -> CheckResult:
+    """Check your `relu(z)`: max(z, 0) entry by entry.  Chapter 02."""
+    return run_check(RELU, relu)
+
+
+def check_relu_prime(relu_prime) -> CheckResult:
+    """Check your `relu_prime(z)`: 1 where z > 0, else 0 (0 at the kink).  Chapter 02."""
+    return run_check(RELU_PRIME, relu_prime)
+
+
+def check_elu(elu) -> CheckResult:
+    """Check your `elu(z, alpha)`: z for z > 0, α (e^z − 1) otherwise, stable.  Chapter 02."""
+    return run_check(ELU, elu)
+
+
+def check_softmax(softmax) -> CheckResult:
+    """Check your `softmax(z)` along the last axis, stable for large scores.  Chapter 02."""
+    return run_check(SOFTMAX, softmax)

@@ -1,0 +1,240 @@
+"""Checks for chapter 06, mini-batches and optimizers: the batch iterator, momentum, Adam."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from ._core import Case, CheckResult, Part, run_check
+from ._parts import FunctionPart
+from ._plain import NotPlain, Seeded, describe
+
+
+class MinibatchesPart(Part):
+    """minibatches(X, y, batch_size, rng): judged by its properties, not against one order.
+
+    The call runs two epochs with the learner's rng, and one more with a fresh rng of the same seed
+    (the same state must give the same order).
+    """
+
+    def cases(self, rng):
+        cases = []
+        for label, n, bs in (("N = 10, batch_size = 3 (a last batch of 1)", 10, 3),
+                             ("N = 8, batch_size = 4", 8, 4),
+                             ("N = 7, batch_size = 10 (one batch of all 7)", 7, 10),
+                             ("N = 9, batch_size = 1", 9, 1)):
+            X = np.column_stack([np.arange(n) + rng.uniform(0.1, 0.9, n), rng.normal(size=n)])
+            y = rng.permutation(np.arange(100, 100 + n))
+            seed = int(rng.integers(2**31))
+            cases.append(Case(label, (X, y, bs, Seeded(seed)), {"same_seed": Seeded(seed)}))
+        return cases
+
+    def call(self, fn, args, extra):
+        X, y, batch_size, rng = args
+        limit = len(X) + 2  # more batches than examples: an iterator that never stops
+
+        def epoch(generator):
+            batches = list(itertools.islice(iter(fn(X, y, batch_size, generator)), limit))
+            for b in batches:
+                if not isinstance(b, (tuple, list)) or len(b) != 2:
+                    raise NotPlain(f"a batch that is {describe(b)}, not a pair (xb, yb)")
+            return batches
+
+        return {"epoch1": epoch(rng), "epoch2": epoch(rng), "same_seed": epoch(extra["same_seed"])}
+
+    def describe_input(self, case):
+        X, y, bs, _ = case.args
+        return [f"  X of shape {X.shape}, y = {y.tolist()}, batch_size = {bs}, rng = a numpy Generator"]
+
+    def _order(self, X, y, batches) -> tuple[list[int] | None, list[str] | None]:
+        """The example indices in the order the batches give them, or a problem."""
+        order = []
+        for k, (xb, yb) in enumerate(batches):
+            if not isinstance(xb, np.ndarray) or not isinstance(yb, np.ndarray):
+                return None, [f"Batch {k} holds {describe(xb)} and {describe(yb)}; each batch must be "
+                              "a pair of numpy arrays (xb, yb)."]
+            if xb.ndim != 2 or xb.shape[1:] != X.shape[1:] or yb.shape != (len(xb),):
+                return None, [f"Batch {k} has xb of shape {xb.shape} and yb of shape {yb.shape}; "
+                              f"expected (B, {X.shape[1]}) and (B,)."]
+            for row, label in zip(xb, yb):
+                match = np.flatnonzero((X == row).all(axis=1))
+                if match.size == 0:
+                    return None, [f"Batch {k} holds a row that is not a row of X: {row.tolist()}."]
+                i = int(match[0])
+                if label != y[i]:
+                    j = np.flatnonzero(y == label)
+                    other = f"the label of example {int(j[0])}" if j.size else "not a label of y"
+                    return None, [f"The labels no longer belong to their examples: batch {k} pairs "
+                                  f"example {i} (label {y[i]}) with the label {label}, {other}.",
+                                  "Hint: index X and y with the SAME permutation: "
+                                  "idx = order[start:start + batch_size]; X[idx], y[idx]."]
+                order.append(i)
+        return order, None
+
+    def judge(self, case, got):
+        X, y, bs, _ = case.args
+        n = len(X)
+        want = [bs] * (n // bs) + ([n % bs] if n % bs else [])
+        epochs = {}
+        for key in ("epoch1", "epoch2", "same_seed"):
+            batches = got[key]
+            sizes = [len(b[0]) if hasattr(b[0], "__len__") else -1 for b in batches]
+            if len(batches) > n + 1:
+                return [f"Your iterator gave more than {n + 1} batches for {n} examples: it does not "
+                        "stop after one epoch."]
+            if sizes != want:
+                lines = [f"The batch sizes are {sizes}; expected {want} (every batch full except "
+                         "perhaps the last)."]
+                if sizes == [bs] * (n // bs):
+                    lines.append(f"You dropped the last {n % bs} example(s). Hint: also yield the "
+                                 "smaller last batch: range(0, N, batch_size) covers it.")
+                return lines
+            order, problem = self._order(X, y, batches)
+            if problem:
+                return problem
+            if sorted(order) != list(range(n)):
+                counts = np.bincount(order, minlength=n)
+                twice = np.flatnonzero(counts > 1)
+                never = np.flatnonzero(counts == 0)
+                return [f"Each example must appear exactly once per epoch; example {int(twice[0])} "
+                        f"appears {int(counts[twice[0]])} times and example {int(never[0])} never.",
+                        "Hint: shuffle with a permutation (rng.permutation(N)), not random indices "
+                        "(rng.integers draws with replacement)."]
+            epochs[key] = order
+        if n >= 8 and epochs["epoch1"] == epochs["epoch2"] == list(range(n)):
+            return ["The batches come in the original order: nothing was shuffled.",
+                    "Hint: order = rng.permutation(N), then take the examples in that order."]
+        if epochs["same_seed"] != epochs["epoch1"]:
+            return ["A fresh rng with the same seed gave a different order, so the order does not "
+                    "come from the rng you were given.",
+                    "Hint: use rng.permutation(N), not np.random.* or a new default_rng()."]
+        if n >= 8 and epochs["epoch2"] == epochs["epoch1"]:
+            return ["Two epochs with the same rng came in the same order.",
+                    "Hint: draw a new permutation from rng at every call (do not re-seed or copy the rng)."]
+        return None
+
+
+MINIBATCHES = MinibatchesPart(
+    "minibatches", "minibatches(X, y, batch_size, rng)", "06",
+    mutation_hint="do not shuffle X or y in place (rng.shuffle(X) changes the caller's data): "
+                  "index them with a permutation instead.")
+
+
+def _momentum(w, g, v, lr, mu):
+    v_new = mu * v - lr * g
+    return w + v_new, v_new
+
+
+def _momentum_cases(rng):
+    return [
+        Case("random w, grad and v, η = 0.1, μ = 0.9",
+             (rng.normal(size=3), rng.normal(size=3), rng.normal(size=3) * 0.1, 0.1, 0.9)),
+        Case("a (2, 2) matrix, η = 0.05, μ = 0.5",
+             (rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 2)) * 0.1, 0.05, 0.5)),
+        Case("the first step (v = 0)", (rng.normal(size=4), rng.normal(size=4), np.zeros(4), 0.1, 0.9)),
+        Case("a zero gradient (w coasts on v)", (rng.normal(size=3), np.zeros(3), rng.normal(size=3), 0.1, 0.9)),
+    ]
+
+
+MOMENTUM_STEP = FunctionPart(
+    "momentum_step", "momentum_step(w, grad, v, lr, mu)", "06", _momentum_cases, _momentum,
+    outputs=("w_new", "v_new"),
+    mistakes=[
+        (lambda w, g, v, lr, mu: (w - lr * (mu * v + g), mu * v + g),
+         "the form v ← μv + ∇C, w ← w − ηv (as in PyTorch). Hint: this course uses "
+         "v ← μv − η∇C and w ← w + v."),
+        (lambda w, g, v, lr, mu: (w - (mu * v + lr * g), mu * v + lr * g),
+         "the form v ← μv + η∇C, w ← w − v: the velocity has the opposite sign. Hint: this course "
+         "uses v ← μv − η∇C and w ← w + v."),
+        (lambda w, g, v, lr, mu: (w - lr * g, -lr * g), "plain SGD: μv is missing. Hint: "
+                                                        "v ← μv − η∇C."),
+        (lambda w, g, v, lr, mu: (w + v, mu * v - lr * g), "a w moved by the OLD velocity. Hint: "
+                                                           "update v first, then w ← w + v_new."),
+        (lambda w, g, v, lr, mu: (w - (mu * v - lr * g), mu * v - lr * g),
+         "w − v: the step goes uphill. Hint: w ← w + v with v ← μv − η∇C."),
+    ],
+    hint="v_new = μ v − η ∇C, then w_new = w + v_new; return both: `return w_new, v_new`.",
+)
+
+
+def _adam(w, g, m, v, t, lr, b1, b2, eps):
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    m_hat = m / (1 - b1 ** t)
+    v_hat = v / (1 - b2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def _adam_cases(rng):
+    def state(shape):
+        return rng.normal(size=shape) * 0.1, rng.uniform(0, 0.01, shape)
+
+    m1, v1 = state(3)
+    m2, v2 = state((2, 3))
+    return [
+        Case("the first step (t = 1, m = v = 0)",
+             (rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.zeros(3), 1, 1e-3, 0.9, 0.999, 1e-8)),
+        Case("step t = 5 with some history", (rng.normal(size=3), rng.normal(size=3), m1, v1, 5,
+                                              0.01, 0.9, 0.999, 1e-8)),
+        Case("a (2, 3) matrix at step t = 1000", (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), m2, v2,
+                                                  1000, 1e-3, 0.8, 0.99, 1e-8)),
+        Case("tiny gradients at the first step", (rng.normal(size=4), rng.normal(size=4) * 1e-6,
+                                                  np.zeros(4), np.zeros(4), 1, 1e-3, 0.9, 0.999, 1e-8)),
+    ]
+
+
+def _adam_no_correction(w, g, m, v, t, lr, b1, b2, eps):
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def _adam_eps_inside(w, g, m, v, t, lr, b1, b2, eps):
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    return w - lr * (m / (1 - b1 ** t)) / np.sqrt(v / (1 - b2 ** t) + eps), m, v
+
+
+def _adam_v_not_squared(w, g, m, v, t, lr, b1, b2, eps):
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g
+    return w - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps), m, v
+
+
+ADAM_STEP = FunctionPart(
+    "adam_step", "adam_step(w, grad, m, v, t, lr, beta1, beta2, eps)", "06", _adam_cases, _adam,
+    outputs=("w_new", "m_new", "v_new"),
+    mistakes=[
+        (_adam_no_correction, "Adam without bias correction. Hint: divide m by 1 − β₁^t and v by "
+                              "1 − β₂^t before the step."),
+        (lambda w, g, m, v, t, *rest: _adam(w, g, m, v, t + 1, *rest),
+         "Adam with t + 1 in the bias correction. Hint: t is already this step's number "
+         "(t = 1 at the first step); do not add 1."),
+        (_adam_eps_inside, "ε inside the square root. Hint: the step is η m̂ / (√v̂ + ε)."),
+        (_adam_v_not_squared, "a v built from the gradient, not its square. Hint: "
+                              "v ← β₂ v + (1 − β₂) ∇C²."),
+        (lambda w, g, m, v, t, lr, b1, b2, eps: (2 * w - _adam(w, g, m, v, t, lr, b1, b2, eps)[0],
+                                                 *_adam(w, g, m, v, t, lr, b1, b2, eps)[1:]),
+         "a step uphill (w + …). Hint: w ← w − η m̂ / (√v̂ + ε)."),
+    ],
+    hint="m ← β₁m + (1 − β₁)∇C;  v ← β₂v + (1 − β₂)∇C²;  m̂ = m/(1 − β₁^t);  v̂ = v/(1 − β₂^t);  "
+         "w ← w − η m̂/(√v̂ + ε). Return `w_new, m_new, v_new`.",
+)
+
+PARTS = [MINIBATCHES, MOMENTUM_STEP, ADAM_STEP]
+
+
+def check_minibatches(minibatches) -> CheckResult:
+    """Check your `minibatches(X, y, batch_size, rng)`: shuffled batches, every example once.  Chapter 06."""
+    return run_check(MINIBATCHES, minibatches)
+
+
+def check_momentum_step(momentum_step) -> CheckResult:
+    """Check your `momentum_step(w, grad, v, lr, mu)`: v ← μv − η∇C, w ← w + v.  Chapter 06."""
+    return run_check(MOMENTUM_STEP, momentum_step)
+
+
+def check_adam_step(adam_step) -> CheckResult:
+    """Check your `adam_step(w, grad, m, v, t, lr, beta1, beta2, eps)`, t = 1 at the first step.  Chapter 06."""
+    return run_check(ADAM_STEP, adam_step)

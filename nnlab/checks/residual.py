@@ -1,0 +1,129 @@
+"""Checks for chapter 10, vanishing gradients and residual networks: δ through a deep sigmoid net,
+a residual block's forward and backward pass."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import relu, sigmoid_prime, tanh_prime
+from ._core import Case, CheckResult, run_check
+from ._parts import FunctionPart
+
+
+def _deltas(delta_L, Ws, zs, prime=True, transpose=False, shift=0):
+    deltas = [np.array(delta_L, dtype=np.float64)]
+    for l in range(len(Ws) - 2, -1, -1):
+        W = Ws[l + 1].T if transpose else Ws[l + 1]
+        back = deltas[0] @ W
+        if prime:
+            back = back * sigmoid_prime(zs[min(l + shift, len(zs) - 1)])
+        deltas.insert(0, back)
+    return deltas
+
+
+def _deep_net(rng, widths, n):
+    Ws = [rng.normal(size=(o, i)) for i, o in zip(widths[:-1], widths[1:])]
+    zs = [rng.normal(size=(n, o)) for o in widths[1:]]
+    return rng.normal(size=(n, widths[-1])), Ws, zs
+
+
+def _deltas_cases(rng):
+    cases = []
+    for label, widths, n in (("4 layers of width 5, a batch of 3", [5, 5, 5, 5, 5], 3),
+                             ("widths 8 → 6 → 4 → 3, a batch of 2", [8, 6, 4, 3], 2),
+                             ("a batch of one, 3 layers", [4, 4, 4, 4], 1),
+                             ("2 layers", [3, 5, 2], 4)):
+        cases.append(Case(label, _deep_net(rng, widths, n)))
+    return cases
+
+
+BACKPROP_DELTAS = FunctionPart(
+    "backprop_deltas", "backprop_deltas(delta_L, Ws, zs)", "10", _deltas_cases, _deltas,
+    mistakes=[
+        (lambda d, Ws, zs: _deltas(d, Ws, zs, prime=False),
+         "the deltas without σ′. Hint: δ^l = (δ^(l+1) W^(l+1)) ⊙ σ′(z^l) — that factor, at most "
+         "1/4, is what makes the gradients vanish."),
+        (lambda d, Ws, zs: _deltas(d, Ws, zs, transpose=True),
+         "the deltas with transposed weights. Hint: W^(l+1) is (n_(l+1), n_l), so δ^(l+1) @ W^(l+1) "
+         "has the width of layer l."),
+        (lambda d, Ws, zs: _deltas(d, Ws, zs, shift=1),
+         "σ′ taken at the layer above, z^(l+1). Hint: δ^l uses σ′(z^l), its own layer's z."),
+        (lambda d, Ws, zs: _deltas(d, Ws, zs)[::-1],
+         "the right deltas in reverse order. Hint: return [δ^1, …, δ^L], the first layer first."),
+    ],
+    hint="start from deltas = [delta_L]; for l = L−1 down to 1: δ^l = (δ^(l+1) @ W^(l+1)) * σ′(z^l), "
+         "where W^(l+1) = Ws[l] and z^l = zs[l−1] with 0-based lists; return them first layer first.",
+    error_hint="Ws[i] has shape (n_out, n_in) of layer i+1: δ (N, n_out) @ W (n_out, n_in) → (N, n_in).",
+)
+
+
+def _residual_cases(rng):
+    return [
+        Case("a batch of 4 with 3 units", (rng.normal(size=(4, 3)), rng.normal(size=(3, 3)), rng.normal(size=3))),
+        Case("a batch of one with 5 units", (rng.normal(size=(1, 5)), rng.normal(size=(5, 5)), rng.normal(size=5))),
+        Case("zero input (a = tanh(b))", (np.zeros((2, 4)), rng.normal(size=(4, 4)), rng.normal(size=4))),
+        Case("large inputs (tanh saturates)", (rng.normal(size=(3, 3)) * 50, rng.normal(size=(3, 3)), np.zeros(3))),
+    ]
+
+
+RESIDUAL_FORWARD = FunctionPart(
+    "residual_forward", "residual_forward(a_prev, W, b)", "10", _residual_cases,
+    lambda a, W, b: a + np.tanh(a @ W.T + b),
+    mistakes=[
+        (lambda a, W, b: np.tanh(a @ W.T + b), "F(a_prev) = tanh(a_prev Wᵀ + b) alone. Hint: the skip "
+                                               "connection adds the input: a = a_prev + F(a_prev)."),
+        (lambda a, W, b: np.tanh(a + a @ W.T + b), "tanh(a_prev + z): the skip added inside tanh. "
+                                                   "Hint: a = a_prev + tanh(z)."),
+        (lambda a, W, b: a + a @ W.T + b, "a_prev + z without tanh. Hint: F(a_prev) = tanh(a_prev Wᵀ + b)."),
+        (lambda a, W, b: a + np.tanh(a @ W + b), "the result with transposed weights. Hint: z = a_prev @ W.T + b."),
+        (lambda a, W, b: a + relu(a @ W.T + b), "a block with ReLU. Hint: this block uses tanh."),
+    ],
+    hint="z = a_prev @ W.T + b, F = tanh(z), a = a_prev + F.",
+)
+
+
+def _residual_backward(g, a, W, b, identity=True, prime=True):
+    z = a @ W.T + b
+    delta = g * tanh_prime(z) if prime else g.copy()
+    back = delta @ W
+    return (g + back) if identity else back, delta.T @ a, delta.sum(axis=0)
+
+
+RESIDUAL_BACKWARD = FunctionPart(
+    "residual_backward", "residual_backward(dC_da, a_prev, W, b)", "10",
+    lambda rng: [Case(c.label, (rng.normal(size=c.args[0].shape), *c.args)) for c in _residual_cases(rng)],
+    _residual_backward,
+    outputs=("dC_da_prev", "dC_dW", "dC_db"),
+    mistakes=[
+        (lambda *args: _residual_backward(*args, identity=False),
+         "the gradient without the identity path. Hint: the skip connection carries ∂C/∂a back "
+         "unchanged: ∂C/∂a_prev = ∂C/∂a + δ W."),
+        (lambda *args: _residual_backward(*args, prime=False),
+         "the gradients without tanh′. Hint: δ = ∂C/∂a ⊙ tanh′(z), with tanh′(z) = 1 − tanh(z)²."),
+        (lambda g, a, W, b: (g + (g * tanh_prime(a @ W.T + b)) @ W.T,
+                             *_residual_backward(g, a, W, b)[1:]),
+         "∂C/∂a_prev with Wᵀ. Hint: W is (n, n) with W[j, k] = w_jk: δ @ W."),
+        (lambda g, a, W, b: (_residual_backward(g, a, W, b)[0], _residual_backward(g, a, W, b)[1].T,
+                             _residual_backward(g, a, W, b)[2]),
+         "a transposed dC_dW. Hint: dC_dW = δᵀ a_prev."),
+    ],
+    hint="z = a_prev @ W.T + b; δ = dC_da * (1 − tanh(z)²); dC_dW = δᵀ a_prev; dC_db = Σ over the "
+         "batch of δ; dC_da_prev = dC_da + δ @ W. Return `dC_da_prev, dC_dW, dC_db`.",
+)
+
+PARTS = [BACKPROP_DELTAS, RESIDUAL_FORWARD, RESIDUAL_BACKWARD]
+
+
+def check_backprop_deltas(backprop_deltas) -> CheckResult:
+    """Check your `backprop_deltas(delta_L, Ws, zs)` → [δ^1, …, δ^L] in a deep sigmoid net.  Chapter 10."""
+    return run_check(BACKPROP_DELTAS, backprop_deltas)
+
+
+def check_residual_forward(residual_forward) -> CheckResult:
+    """Check your `residual_forward(a_prev, W, b)`: a_prev + tanh(a_prev Wᵀ + b).  Chapter 10."""
+    return run_check(RESIDUAL_FORWARD, residual_forward)
+
+
+def check_residual_backward(residual_backward) -> CheckResult:
+    """Check your `residual_backward(dC_da, a_prev, W, b)` → (dC_da_prev, dC_dW, dC_db).  Chapter 10."""
+    return run_check(RESIDUAL_BACKWARD, residual_backward)

@@ -1,0 +1,153 @@
+"""Checks for chapter 08, training on real data: accuracy, the confusion matrix, a training run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data import load_digits, split
+from ..metrics import confusion_matrix as _confusion
+from ._core import Case, CheckResult, Part, run_check
+from ._parts import FunctionPart
+from ._plain import NotPlain, Seeded, describe
+
+
+def _accuracy_cases(rng):
+    y6 = rng.integers(0, 3, 6)
+    perfect = rng.normal(size=(5, 4))
+    return [
+        Case("scores for 6 examples and 3 classes", (rng.normal(size=(6, 3)), y6)),
+        Case("a batch of one", (rng.normal(size=(1, 4)), rng.integers(0, 4, 1))),
+        Case("all predictions right", (perfect, perfect.argmax(axis=1))),
+        Case("20 examples, 5 classes", (rng.normal(size=(20, 5)), rng.integers(0, 5, 20))),
+    ]
+
+
+ACCURACY = FunctionPart(
+    "accuracy", "accuracy(scores, y)", "08", _accuracy_cases,
+    lambda s, y: float(np.mean(s.argmax(axis=1) == y)),
+    mistakes=[
+        (lambda s, y: 100.0 * np.mean(s.argmax(axis=1) == y), "a percentage. Hint: return the "
+                                                              "fraction in [0, 1]."),
+        (lambda s, y: float(np.sum(s.argmax(axis=1) == y)), "the NUMBER of right predictions. Hint: "
+                                                            "divide by N."),
+    ],
+    hint="the predicted class of a row is the index of its largest score, scores.argmax(axis=1); "
+         "the accuracy is the fraction of rows where it equals y.",
+    error_hint="take the argmax along axis=1 (one prediction per row) before comparing with y.",
+)
+
+
+def _confusion_cases(rng):
+    y_true = rng.integers(0, 3, 20)
+    return [
+        Case("20 examples, 3 classes", (y_true, rng.integers(0, 3, 20), 3)),
+        Case("4 classes, class 3 never occurs", (rng.integers(0, 3, 12), rng.integers(0, 3, 12), 4)),
+        Case("a batch of one", (np.array([1]), np.array([0]), 2)),
+        Case("all predictions right", (y_true, y_true.copy(), 3)),
+    ]
+
+
+CONFUSION_MATRIX = FunctionPart(
+    "confusion_matrix", "confusion_matrix(y_true, y_pred, n_classes)", "08", _confusion_cases,
+    lambda t, p, k: _confusion(t, p, k),
+    mistakes=[
+        (lambda t, p, k: _confusion(t, p, k).T, "the matrix transposed. Hint: row i is the TRUE "
+                                                "class, column j the predicted one: M[y_true, y_pred] += 1."),
+        (lambda t, p, k: _confusion(t, p, k) / np.maximum(_confusion(t, p, k).sum(axis=1, keepdims=True), 1),
+         "rows normalised to fractions. Hint: return the counts."),
+    ],
+    hint="M has shape (n_classes, n_classes), M[i, j] = number of examples of true class i predicted "
+         "as j; loop over the pairs (or np.add.at(M, (y_true, y_pred), 1)).",
+)
+
+
+class TrainingPart(Part):
+    """train(X, y, rng) → a trained model; judged by its accuracy on held-out digits it never sees."""
+
+    def __init__(self, *args, min_accuracy: float = 0.95, test_fraction: float = 0.25, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_accuracy = min_accuracy
+        self.test_fraction = test_fraction
+
+    def cases(self, rng):
+        X, y = load_digits()
+        (Xtr, ytr), (Xte, yte) = split(X, y, (1 - self.test_fraction, self.test_fraction), rng=rng,
+                                       stratify=True)
+        return [Case(f"{len(Xtr)} training digits, {len(Xte)} held out",
+                     (Xtr, ytr, Seeded(int(rng.integers(2**31)))),
+                     extra={"X_test": Xte}, secret={"y_test": yte})]
+
+    def call(self, fn, args, extra):
+        model = fn(*args)
+        forward = getattr(model, "forward", None)
+        if not callable(forward):
+            raise NotPlain(f"{describe(model)}, not a trained model with a forward(X) method")
+        if callable(getattr(model, "eval", None)):
+            model.eval()
+        scores = np.asarray(forward(extra["X_test"]))
+        if scores.ndim != 2 or scores.shape[0] != len(extra["X_test"]):
+            raise NotPlain(f"a model whose forward(X) gives {describe(scores)}, not scores of shape "
+                           f"(N, 10)")
+        return scores.argmax(axis=1)
+
+    def describe_input(self, case):
+        Xtr, ytr, _ = case.args
+        return [f"  X of shape {Xtr.shape} (digits, pixels in [0, 1]), y of shape {ytr.shape}, "
+                "rng = a numpy Generator"]
+
+    def _accuracy(self, case, got):
+        y_test = case.secret["y_test"]
+        if not isinstance(got, np.ndarray) or got.shape != y_test.shape:
+            return None
+        return float(np.mean(got == y_test))
+
+    def judge(self, case, got):
+        accuracy = self._accuracy(case, got)
+        if accuracy is None:
+            return ["The model's predictions could not be read."]
+        if accuracy >= self.min_accuracy:
+            return None
+        lines = [f"Accuracy {accuracy:.1%} on {len(got)} held-out digits; at least "
+                 f"{self.min_accuracy:.0%} is needed."]
+        values, counts = np.unique(got, return_counts=True)
+        if len(values) == 1:
+            lines.append(f"Your model predicts the digit {int(values[0])} for every image: it has not "
+                         "learned. Hint: call model.zero_grad(), model.backward(loss.backward()) and "
+                         "opt.step() for every batch, and check the learning rate.")
+        elif accuracy < 0.3:
+            lines.append("Hardly better than guessing (10 %). Hint: are the weights updated "
+                         "(opt.step() after backward)? Is the learning rate too small or too large?")
+        else:
+            lines.append("Hint: train longer (more epochs), use a wider hidden layer (e.g. 64–128 "
+                         "ReLU units), or Adam with lr = 1e-3.")
+        return lines
+
+    def passed_message(self, cases, outcomes):
+        accuracy = self._accuracy(cases[0], outcomes[0].value)
+        return (f"✓ {self.name}: {accuracy:.1%} accuracy on {len(outcomes[0].value)} held-out digits "
+                f"(at least {self.min_accuracy:.0%} needed)")
+
+
+TRAIN = TrainingPart("train", "train(X, y, rng)", "08", time_limit=120.0)
+TRAIN.check_name = "check_training"
+
+PARTS = [ACCURACY, CONFUSION_MATRIX, TRAIN]
+
+
+def check_accuracy(accuracy) -> CheckResult:
+    """Check your `accuracy(scores, y)`: the fraction of rows whose largest score is at y.  Chapter 08."""
+    return run_check(ACCURACY, accuracy)
+
+
+def check_confusion_matrix(confusion_matrix) -> CheckResult:
+    """Check your `confusion_matrix(y_true, y_pred, n_classes)`: counts, rows = true class.  Chapter 08."""
+    return run_check(CONFUSION_MATRIX, confusion_matrix)
+
+
+def check_training(train) -> CheckResult:
+    """Run your `train(X, y, rng)` on 75 % of the digits and test the returned model on the other 25 %.
+
+    `train` must return the trained model (anything with `forward(X)` → scores of shape (N, 10));
+    it passes at ≥ 95 % accuracy on the held-out digits, within 120 s.  Chapter 08.
+    """
+    return run_check(TRAIN, train)

@@ -1,0 +1,150 @@
+"""Grading exercise notebooks, and the instructor's command line: `nnlab grade`, `nnlab make-key`,
+`nnlab bundle`.
+
+    nnlab make-key --solutions solutions -o key.json          # once per course: points + hidden seeds
+    nnlab bundle -o nnlab-student.zip                          # what students get (no solutions, no key)
+    nnlab grade submissions/ --key key.json --out grades/      # gradebook.csv + reports/<student>.json
+
+`grade` re-executes every submission in a fresh, limited, sandboxed kernel (never trusting stored
+outputs), runs each graded part in its own limited process on hidden inputs made from the key's
+seeds, and judges the results in the grader's own process with the explanations of nl.checks.
+See nnlab.grading.grader for how, nnlab.grading.key for the instructor file, and
+docs/instructors.md for the whole workflow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from .grader import GROUPS, Limits, Report, find_submissions, grade_submission
+from .key import KeyFileError, load, make_key
+from .report import summary_table, write_gradebook, write_reports
+
+__all__ = ["grade", "main", "Limits", "Report", "make_key", "load", "KeyFileError"]
+
+
+def grade(submissions, key_file, out, *, jobs: int = 2, limits: Limits | None = None,
+          assignment: str | None = None, progress: bool = True) -> list[Report]:
+    """Grade every submission under `submissions`; write gradebook.csv, reports/ and executed/ to `out`.
+
+    Returns the reports (one per submitted notebook). `limits` defaults to Limits().
+    """
+    key = load(key_file)
+    limits = limits or Limits()
+    out = Path(out).resolve()  # children run elsewhere: every path they get is absolute
+    out.mkdir(parents=True, exist_ok=True)
+    found, problems = find_submissions(submissions, key, assignment)
+    for problem in problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    reports: list[Report] = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(found), desc="grading", unit="notebook", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="nnlab-grading-") as tmp:
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
+            futures = [pool.submit(grade_submission, sub, key, limits, Path(tmp) / str(i), out)
+                       for i, sub in enumerate(found)]
+            for future in as_completed(futures):
+                reports.append(future.result())
+                if bar is not None:
+                    bar.update(1)
+        except BaseException:  # Ctrl-C or a bug: stop every child before anything else
+            pool.shutdown(wait=False, cancel_futures=True)
+            GROUPS.kill_all()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            GROUPS.kill_all()
+            if bar is not None:
+                bar.close()
+    reports.sort(key=lambda r: (r.student, r.assignment))
+    write_gradebook(reports, key, out / "gradebook.csv")
+    write_reports(reports, out / "reports")
+    return reports
+
+
+def _grade_command(args) -> int:
+    start = time.perf_counter()
+    limits = Limits(cell_timeout=args.cell_timeout, total_timeout=args.total_timeout,
+                    memory_mb=args.memory_mb)
+    try:
+        reports = grade(args.submissions, args.key, args.out, jobs=args.jobs, limits=limits,
+                        assignment=args.assignment, progress=not args.no_progress)
+    except KeyFileError as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(summary_table(reports))
+    print(f"\n{len(reports)} notebook(s) graded in {time.perf_counter() - start:.1f} s; "
+          f"gradebook: {Path(args.out) / 'gradebook.csv'}, reports: {Path(args.out) / 'reports'}")
+    return 0
+
+
+def _make_key_command(args) -> int:
+    key = make_key(args.solutions)
+    text = json.dumps(key, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text)
+        n = sum(len(a["parts"]) for a in key["assignments"].values())
+        print(f"wrote {args.output}: {len(key['assignments'])} assignments, {n} parts. "
+              "Keep it away from students (not in the bundle, not in their folders).")
+    return 0
+
+
+def _bundle_command(args) -> int:
+    from .bundle import build_bundle
+
+    path, names = build_bundle(args.output, root=args.root)
+    print(f"wrote {path}: {len(names)} files (chapters, exercises, the nnlab package and its data; "
+          "no solutions, no tests)")
+    return 0
+
+
+def main(argv=None) -> int:
+    """The `nnlab` console command."""
+    parser = argparse.ArgumentParser(prog="nnlab", description="nnlab for instructors: grade "
+                                     "exercise notebooks, make an instructor key, build the student bundle.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    g = commands.add_parser("grade", help="grade a folder of submitted exercise notebooks")
+    g.add_argument("submissions", type=Path,
+                   help="a folder with one sub-folder per student holding NN_topic.ipynb, "
+                        "or with one STUDENT.ipynb per student")
+    g.add_argument("--key", required=True, type=Path, help="the instructor file (JSON, see nnlab.grading.key)")
+    g.add_argument("--out", required=True, type=Path, help="where gradebook.csv and reports/ go")
+    g.add_argument("--jobs", type=int, default=2, help="submissions graded in parallel (default 2)")
+    g.add_argument("--cell-timeout", type=float, default=30.0,
+                   help="seconds per notebook cell, and per graded part unless the key says otherwise (30)")
+    g.add_argument("--total-timeout", type=float, default=300.0,
+                   help="seconds for re-running a whole notebook (300)")
+    g.add_argument("--memory-mb", type=int, default=2048, help="memory limit per process in MB (2048)")
+    g.add_argument("--assignment", help="the assignment of notebooks that do not say it in their name")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.set_defaults(run=_grade_command)
+
+    k = commands.add_parser("make-key", help="write an instructor file with fresh hidden seeds")
+    k.add_argument("--solutions", type=Path, default=Path("solutions"), help="the solution notebooks")
+    k.add_argument("-o", "--output", default="-", help="the file to write (default: standard output)")
+    k.set_defaults(run=_make_key_command)
+
+    b = commands.add_parser("bundle", help="build the student bundle (a zip without solutions)")
+    b.add_argument("-o", "--output", type=Path, default=Path("nnlab-student.zip"))
+    b.add_argument("--root", type=Path, default=None, help="the course repository (default: this checkout)")
+    b.set_defaults(run=_bundle_command)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
