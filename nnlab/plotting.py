@@ -140,6 +140,17 @@ def plot_confusion_matrix(M, *, ax=None, class_names=None):
     return ax
 
 
+def _image_grid(n: int, ncols: int, size: float, titled: bool):
+    """A grid of ⌈n / ncols⌉ × ncols axes without ticks, each `size` inches (taller with titles)."""
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    _, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if titled else 1)),
+                           squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    return axes
+
+
 def plot_images(images, titles=None, *, ncols: int = 10, size: float = 1.0, cmap: str = "gray_r"):
     """A grid of small images (N, h, w) or flattened square images (N, h·w), with optional titles.
 
@@ -153,12 +164,8 @@ def plot_images(images, titles=None, *, ncols: int = 10, size: float = 1.0, cmap
                  f"{images.shape[1]} pixels", "pass images shaped (N, h, w).")
         images = images.reshape(-1, side, side)
     n = images.shape[0]
-    ncols = min(ncols, n)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if titles is not None else 1)),
-                             squeeze=False)
+    axes = _image_grid(n, ncols, size, titles is not None)
     for i, ax in enumerate(axes.ravel()):
-        ax.axis("off")
         if i < n:
             ax.imshow(images[i], cmap=cmap)
             if titles is not None:
@@ -442,12 +449,8 @@ def plot_weight_images(W, *, ncols: int = 16, size: float = 0.8, titles=None):
         fail(where, "each row of W must hold a square image (h·w with h = w)", f"{W.shape[1]} weights",
              "pass the W of a Dense layer whose inputs are the pixels of square images.")
     n = W.shape[0]
-    ncols = min(ncols, n)
-    nrows = int(np.ceil(n / ncols))
-    _, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * (1.25 if titles is not None else 1)),
-                           squeeze=False)
+    axes = _image_grid(n, ncols, size, titles is not None)
     for j, ax in enumerate(axes.ravel()):
-        ax.axis("off")
         if j < n:
             vmax = float(np.abs(W[j]).max()) or 1.0
             ax.imshow(W[j].reshape(side, side), cmap="RdBu_r", vmin=-vmax, vmax=vmax)

@@ -26,7 +26,8 @@ class Schedule:
         self.name, self._formula, self.params = name, formula, params
 
     def __call__(self, t: int) -> float:
-        t = check_int(t, f"{self!r}", "t (the step number)", minimum=0)
+        if type(t) is not int or t < 0:  # called every step: build the message only when needed
+            t = check_int(t, f"{self!r}", "t (the step number)", minimum=0)
         return float(self._formula(t))
 
     def table(self, steps) -> list[tuple[int, float]]:
