@@ -95,7 +95,7 @@ endef
 $(STAMP): pyproject.toml
 	$(check_python)
 	$(call make_venv,$(VENV))
-	$(PY) $(PIP_INSTALL) -e ".[course,test,notebooks]"
+	$(PY) $(PIP_INSTALL) -e ".[course,test,notebooks,browser]"
 	touch $@
 
 $(STAMP_OLD): pyproject.toml

@@ -9,11 +9,15 @@ Used by chapters 01–11.
 
 from __future__ import annotations
 
+import io
+import math
+import time
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import activations as act
-from ._validate import as_batch, as_float_array, as_labels, fail
+from ._validate import as_batch, as_float_array, as_labels, check_float, fail
 from .layer import Layer
 from .training import History, predict
 
@@ -118,6 +122,71 @@ def plot_history(history: History, keys=("loss", "val_loss"), *, ax=None, logy: 
         ax.set_yscale("log")
     ax.legend()
     return ax
+
+
+class LiveLossPlot:
+    """Curves of the history redrawn in place while `fit` trains: one output, updated, not one per epoch.
+
+    `nl.fit(..., live_plot=True)` makes one with the defaults; pass your own for other keys:
+
+        nl.fit(..., live_plot=nl.plotting.LiveLossPlot(keys=("accuracy", "val_accuracy")))
+
+    fit calls `update(history)` after every epoch and `finish(history)` at the end. The figure is
+    re-rendered at most every `interval` seconds and always at the end; in a notebook the PNG is
+    shown once (with a display id) and replaced in place. Outside IPython nothing is shown, but
+    `png` (the last rendering) and `frames` (how many) are kept either way.  Chapter 08.
+    """
+
+    def __init__(self, keys=("loss", "val_loss"), *, logy: bool = False, interval: float = 0.25,
+                 figsize=(5.0, 3.0), dpi: int = 80):
+        where = "nnlab.plotting.LiveLossPlot"
+        if isinstance(keys, str) or not all(isinstance(k, str) for k in keys) or not len(keys):
+            fail(where, "keys must be a non-empty sequence of history keys such as ('loss', 'val_loss')",
+                 repr(keys), error=TypeError)
+        self.keys, self.logy = tuple(keys), bool(logy)
+        self.interval = check_float(interval, where, "interval", low=0.0)
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.png: bytes | None = None
+        self.frames = 0
+        self._handle = None
+        self._last = -math.inf
+
+    def update(self, history: History) -> None:
+        """Redraw if `interval` seconds have passed since the last drawing."""
+        if time.perf_counter() - self._last >= self.interval:
+            self._draw(history)
+
+    def finish(self, history: History) -> None:
+        """Draw the final curves (training ended: finished, stopped early or diverged)."""
+        if len(history):
+            self._draw(history)
+
+    def _draw(self, history: History) -> None:
+        self.figure.clear()
+        ax = self.figure.add_subplot()
+        plot_history(history, self.keys, ax=ax, logy=self.logy)
+        ax.set_title(f"epoch {history['epoch'][-1]}")
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        self.png = buffer.getvalue()
+        self.frames += 1
+        self._last = time.perf_counter()
+        self._show()
+
+    def _show(self) -> None:
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        if self._handle is None:
+            self._handle = display(Image(data=self.png, format="png"), display_id=True)
+        else:
+            self._handle.update(Image(data=self.png, format="png"))
 
 
 def plot_confusion_matrix(M, *, ax=None, class_names=None):

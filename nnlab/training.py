@@ -184,7 +184,7 @@ def _data(model, loss, X, y, where, xname="X", yname="y"):
 
 def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_size: int = 32,
         rng: np.random.Generator, validation=None, schedule=None, callbacks=(), progress=True,
-        on_nan: str = "stop", shuffle: bool = True) -> History:
+        live_plot=False, on_nan: str = "stop", shuffle: bool = True) -> History:
     """Train `model` on (X, y) with mini-batch gradient descent and return the History.
 
     Parameters
@@ -197,7 +197,9 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
     validation : (X_val, y_val) evaluated after every epoch in eval mode, or None
     schedule : a function of the step number giving η (replaces opt.lr), or None
     callbacks : functions ``callback(epoch, logs) -> bool`` called after every epoch; True stops
-    progress : show a progress bar (a widget in notebooks, text in a terminal)
+    progress : show a progress bar with the loss and accuracy (a widget in notebooks, text in a terminal)
+    live_plot : True to redraw the loss curves in place while training (notebooks; needs matplotlib),
+        or an nl.plotting.LiveLossPlot for other keys; False (default) for none
     on_nan : "stop" (print why and return the history so far) or "raise" (TrainingDiverged)
 
     The model is trained in train mode and returned to the mode it had before. X and y are not
@@ -225,6 +227,7 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
             fail(where, "each callback must be callable as callback(epoch, logs)", describe(cb),
                  error=TypeError)
 
+    plot = _live_plot(live_plot, where)
     classify = isinstance(loss, SoftmaxCrossEntropy)
     history = History()
     bar = _progress(epochs, progress)
@@ -255,6 +258,8 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
                 bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()
                                  if k in ("loss", "accuracy", "val_loss", "val_accuracy")}, refresh=False)
                 bar.update(1)
+            if plot is not None:
+                plot.update(history)
             stop = [cb for cb in callbacks if cb(epoch, dict(logs))]
             if stop:
                 history.stopped = f"{describe_callback(stop[0])} stopped training after epoch {epoch}"
@@ -262,8 +267,27 @@ def fit(model: Layer, loss: Loss, opt: Optimizer, X, y, *, epochs: int, batch_si
     finally:
         if bar is not None:
             bar.close()
+        if plot is not None:
+            plot.finish(history)
         model.train() if was_training else model.eval()
     return history
+
+
+def _live_plot(live_plot, where):
+    """fit's live_plot argument as a LiveLossPlot, or None."""
+    if live_plot is False or live_plot is None:
+        return None
+    if live_plot is True:
+        try:
+            from .plotting import LiveLossPlot
+        except ImportError:
+            fail(where, "matplotlib for live_plot=True", "matplotlib is not installed",
+                 "pip install matplotlib, or leave live_plot=False.", error=ImportError)
+        return LiveLossPlot()
+    if not (callable(getattr(live_plot, "update", None)) and callable(getattr(live_plot, "finish", None))):
+        fail(where, "live_plot must be True, False or an nl.plotting.LiveLossPlot", describe(live_plot),
+             error=TypeError)
+    return live_plot
 
 
 class _NonFinite(Exception):
