@@ -1,0 +1,60 @@
+"""What every explorer shares: a matplotlib figure drawn into an image widget, and the display hook.
+
+A figure is rendered with matplotlib's Agg backend into PNG bytes held by an `ipywidgets.Image`, so
+an explorer needs no plotting extension in the browser, redraws in place (one display, however many
+times a slider moves), and can be tested without a browser: the PNG bytes change when the plot does.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as W
+from matplotlib.figure import Figure
+
+
+class FigureView:
+    """A matplotlib `Figure` shown in an `ipywidgets.Image`; `draw()` re-renders it in place.
+
+    Drawing code uses `self.figure` (and the Axes it creates) directly, never `pyplot`, so nothing
+    is shown twice by the inline backend and the figure can be redrawn from a background thread.
+    """
+
+    def __init__(self, figsize=(5.0, 4.0), dpi: int = 80):
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.image = W.Image(format="png")
+        self.image.add_class("nnlab-plot")
+        self.draws = 0
+
+    def draw(self) -> bytes:
+        """Render the figure into the image widget; returns the PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", metadata={"Software": None})
+        self.image.value = buffer.getvalue()
+        self.draws += 1
+        return self.image.value
+
+
+class Explorer:
+    """Base of the explorers: `self.widget` is the ipywidgets tree that a notebook displays.
+
+    Showing an explorer (last expression of a cell, or `display(explorer)`) shows `self.widget`.
+    Subclasses build their controls in `__init__`, connect them with `observe`/`on_click`, and keep
+    the numbers they plot in attributes, so tests can set a control and assert on the result.
+    """
+
+    widget: W.Widget
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<nnlab {type(self).__name__}: display it in a notebook to use it>"
+
+
+def root(name: str, children) -> W.VBox:
+    """The top-level box of an explorer, with a CSS class ``nnlab-<name>`` that browser tests find."""
+    box = W.VBox(list(children))
+    box.add_class("nnlab-explorer")
+    box.add_class(f"nnlab-{name}")
+    return box
