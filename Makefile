@@ -41,7 +41,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help lab test test-full test-np126 install bench clean
+.PHONY: help lab test test-full test-np126 install bench clean site
 
 help:  ## show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 20
@@ -73,6 +73,13 @@ install: $(STAMP) $(STAMP_OLD)  ## create or update both environments without ru
 bench: $(STAMP)  ## run the speed and accuracy benchmarks (BENCH_ARGS are passed on)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
+# The course website (tools/build_site.py): static HTML in $(SITE_DIR), built offline; needs npm
+# once for MathJax (cached in build/site-npm). docs/publishing.md says how to publish it.
+SITE_DIR ?= _site
+
+site: $(STAMP)  ## build the course website into _site/ (SITE_DIR=... to change)
+	$(PY) tools/build_site.py --out $(SITE_DIR)
+
 clean:  ## remove both environments, caches and build leftovers
 	rm -rf $(VENV) $(VENV_OLD) .pytest_cache build dist *.egg-info
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
@@ -95,7 +102,7 @@ endef
 $(STAMP): pyproject.toml
 	$(check_python)
 	$(call make_venv,$(VENV))
-	$(PY) $(PIP_INSTALL) -e ".[course,test,notebooks,browser]"
+	$(PY) $(PIP_INSTALL) -e ".[course,test,notebooks,browser,site]"
 	touch $@
 
 $(STAMP_OLD): pyproject.toml

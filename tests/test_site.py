@@ -1,0 +1,327 @@
+"""The course website (tools/build_site.py): built offline, and every page checked in headless Chromium.
+
+The site is built once per session into a temporary folder with the interpreter running the tests
+(it needs the `site` extra: `make site` installs it), or taken from ``$NNLAB_SITE_DIR`` when that
+is set (e.g. the ``_site/`` that ``make site`` wrote). Without jupyter-book the tests skip, unless
+``NNLAB_REQUIRE_BROWSER=1``.
+
+Served on 127.0.0.1 by http.server, every HTML page is loaded in Chromium and must
+
+- make no request that leaves 127.0.0.1, and no request that fails or answers ≥ 400;
+- have its math typeset by MathJax: every ``.math`` element holds an ``mjx-container``, none
+  holds a TeX error, and no ``$…$``, ``\\(…\\)`` or ``$$`` is left in the visible text;
+- show every image it has (loaded, naturalWidth > 0), and on a chapter one image per plot stored
+  in the notebook;
+- link only to files that exist (HTTP 200), and to ``#anchors`` that exist on the target page.
+
+Screenshots go to artifacts/: the whole landing page (site_landing.png) and, in chapter 08, the
+first plot with math in the text just before it (site_chapter_08.png). The tests without a
+browser check the folder itself: no solution leaks into it, nothing is loaded from another host,
+every chapter, exercise and nnlab module is there.
+"""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin
+
+import pytest
+
+from browser_support import ROOT, artifacts_dir, is_loopback, launch
+
+pytestmark = pytest.mark.browser
+
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+#: Sphinx/theme templates copied as static files: not pages of the site.
+NOT_PAGES = ("_static/",)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("NNLAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"the site tests are required but cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The built site: $NNLAB_SITE_DIR, or a fresh build of tools/build_site.py."""
+    given = os.environ.get("NNLAB_SITE_DIR")
+    if given:
+        path = Path(given).resolve()
+        if not (path / "index.html").is_file():
+            pytest.fail(f"NNLAB_SITE_DIR={given} has no index.html: build it with  make site", pytrace=False)
+        return path
+    import importlib.util
+
+    if importlib.util.find_spec("jupyter_book") is None:
+        _unavailable(f"jupyter-book is not installed for {sys.executable}; "
+                     "install the site extra with  make site  (or pip install -e '.[site]')")
+    base = tmp_path_factory.mktemp("site")
+    out = base / "html"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(out),
+                           "--work", str(base / "work")], capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"the site build failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+    print(f"\nsite built in {time.perf_counter() - started:.1f} s: {done.stdout.strip().splitlines()[-1]}")
+    return out
+
+
+def pages_of(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                  if not p.relative_to(site).as_posix().startswith(NOT_PAGES))
+
+
+class _Server(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def served(site):
+    """The site's base URL on 127.0.0.1 (http.server in a thread)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Server, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+# --- the folder itself (no browser) ---
+
+
+def test_every_chapter_exercise_and_module_is_on_the_site(site):
+    pages = pages_of(site)
+    assert "index.html" in pages
+    for chapter in CHAPTERS:
+        assert f"chapters/{chapter.stem}.html" in pages
+    for chapter in CHAPTERS:  # the download button of a chapter page
+        assert (site / "_sources" / "chapters" / chapter.name).read_bytes() == chapter.read_bytes()
+    downloads = {p.name: p for p in (site / "_downloads").rglob("*.ipynb")}
+    for exercise in EXERCISES:
+        assert exercise.name in downloads, f"exercise {exercise.name} is not downloadable"
+        assert downloads[exercise.name].read_bytes() == exercise.read_bytes()
+    import nnlab
+
+    modules = {p.stem if p.name != "__init__.py" else "" for p in Path(nnlab.__file__).parent.glob("*.py")}
+    modules |= {p.parent.name for p in Path(nnlab.__file__).parent.glob("*/__init__.py")}
+    public = sorted(m for m in modules if m and not m.startswith("_"))
+    api = "".join((site / "api" / name).read_text(encoding="utf-8") for name in os.listdir(site / "api"))
+    missing = [m for m in public if f'id="module-nnlab.{m}"' not in api]
+    assert not missing, f"public nnlab modules missing from the API reference (book/api/*.md): {missing}"
+
+
+def test_no_solution_is_published(site):
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        assert "solutions/" not in rel, rel
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".js", ".txt", ".md"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for marker in ("BEGIN SOLUTION", "END SOLUTION"):
+                assert marker not in text, f"{rel} contains {marker!r}"
+            assert not re.search(r"""(href|src)="[^"]*solutions/""", text), f"{rel} links into solutions/"
+
+
+RESOURCE_TAG = re.compile(r"<(script|link|img|iframe|source|embed|object|audio|video)\b[^>]*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r"""\b(src|href|data|rel)=["']([^"']*)["']""", re.IGNORECASE)
+LOADED_LINKS = re.compile(r"stylesheet|preload|prefetch|icon|manifest|modulepreload", re.IGNORECASE)
+EXTERNAL = re.compile(r"^(https?:)?//", re.IGNORECASE)
+EXTERNAL_CSS = re.compile(r"""(@import\s+(url\()?["']?|url\(["']?)(https?:)?//""", re.IGNORECASE)
+CDNS = re.compile(r"cdn|jsdelivr|unpkg|googleapis|gstatic|cloudflare|mathjax\.org|polyfill", re.IGNORECASE)
+
+
+def test_pages_load_nothing_from_another_host(site):
+    problems = []
+    for rel in pages_of(site):
+        text = (site / rel).read_text(encoding="utf-8")
+        for tag in RESOURCE_TAG.finditer(text):
+            attributes = {k.lower(): v for k, v in ATTRIBUTE.findall(tag.group(0))}
+            if tag.group(1).lower() == "link" and not LOADED_LINKS.search(attributes.get("rel", "")):
+                continue  # a link to navigate to (next, prev, canonical), not a resource
+            if any(EXTERNAL.match(attributes.get(k, "")) for k in ("src", "href", "data")):
+                problems.append(f"{rel}: {tag.group(0)}")
+        mathjax = re.findall(r'<script[^>]*src="[^"]*_static/mathjax/[^"]*"', text)
+        if len(mathjax) > 1:  # MathJax loads its own parts when it needs them
+            problems.append(f"{rel}: {len(mathjax)} MathJax scripts: {mathjax[:3]}")
+        problems += [f"{rel}: a CDN in a script: {m.group(0)[:200]}"
+                     for m in re.finditer(r"<script\b[^>]*>[^<]*", text) if CDNS.search(m.group(0))]
+    for css in site.rglob("*.css"):
+        if EXTERNAL_CSS.search(css.read_text(encoding="utf-8", errors="replace")):
+            problems.append(f"{css.relative_to(site)}: loads from another host")
+    assert not problems, "\n".join(problems)
+
+
+# --- every page in Chromium ---
+
+
+class _Ids(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.ids.update(v for k, v in attrs if k in ("id", "name") and v)
+
+
+# Straight to the loopback server, whatever proxy the environment names.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@functools.lru_cache(maxsize=None)
+def _fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with _DIRECT.open(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+@functools.lru_cache(maxsize=None)
+def _anchors(url: str) -> set[str]:
+    parser = _Ids()
+    parser.feed(_fetch(url)[1].decode("utf-8", errors="replace"))
+    return parser.ids
+
+
+def _plots_in(chapter: Path) -> int:
+    notebook = json.loads(chapter.read_text(encoding="utf-8"))
+    return sum("image/png" in output.get("data", {})
+               for cell in notebook["cells"] if cell["cell_type"] == "code"
+               for output in cell.get("outputs", []))
+
+
+# What the reader sees as text, without code, outputs and typeset math.
+VISIBLE_PROSE = """() => {
+    const main = document.querySelector('main') || document.body;
+    const copy = main.cloneNode(true);
+    copy.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .cell_output, .output')
+        .forEach(e => e.remove());
+    return copy.textContent;
+}"""
+MATH_STATE = """() => ({
+    math: document.querySelectorAll('.math').length,
+    typeset: [...document.querySelectorAll('.math')]
+        .filter(e => e.querySelector('mjx-container')).length,
+    errors: [...document.querySelectorAll('mjx-merror')]
+        .map(e => e.getAttribute('data-mjx-error') || e.textContent),
+})"""
+IMAGES = """() => [...document.images].map(img => ({
+    src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
+    output: !!img.closest('.cell_output, .output')}))"""
+# Scroll to the first plot whose preceding text (up to three blocks before its cell) has math.
+SCROLL_TO_MATH_AND_PLOT = """() => {
+    for (const img of document.querySelectorAll('.cell_output img')) {
+        let block = img.closest('.cell');
+        for (let i = 0; i < 3 && block; i++) {
+            block = block.previousElementSibling;
+            if (block && block.querySelector('mjx-container')) {
+                block.scrollIntoView();
+                window.scrollBy(0, -60);  // below the sticky header
+                return true;
+            }
+        }
+    }
+    return false;
+}"""
+RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\s][^$]*?\$")
+
+
+def check_page(page, rel: str, served: str, requests: list[str], failed: list[str]) -> tuple[list[str], int]:
+    """Load one page in `page` (a Playwright page that records its requests and failures into the
+    given lists); the problems found and the number of internal links checked."""
+    problems = []
+    requests.clear()
+    failed.clear()
+    page.goto(urljoin(served, rel), wait_until="load")
+    if page.evaluate("() => !!document.querySelector('.math')"):
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               polling=100, timeout=60_000)
+        page.evaluate("() => MathJax.startup.promise")
+    page.wait_for_load_state("networkidle")
+    outside = [r for r in requests if not is_loopback(r)]
+    if outside:
+        problems.append(f"{rel}: requests that leave 127.0.0.1: {outside}")
+    if failed:
+        problems.append(f"{rel}: failed: {failed}")
+
+    math = page.evaluate(MATH_STATE)
+    if math["typeset"] != math["math"] or math["errors"]:
+        problems.append(f"{rel}: {math['typeset']} of {math['math']} math elements typeset, "
+                        f"TeX errors: {math['errors']}")
+    raw = RAW_TEX.findall(page.evaluate(VISIBLE_PROSE))
+    if raw:
+        problems.append(f"{rel}: untypeset TeX in the text: {raw[:5]}")
+
+    images = page.evaluate(IMAGES)
+    broken = [i["src"] for i in images if not i["ok"]]
+    if broken:
+        problems.append(f"{rel}: images that did not load: {broken}")
+    if rel.startswith("chapters/"):
+        expected = _plots_in(ROOT / "chapters" / f"{Path(rel).stem}.ipynb")
+        shown = sum(i["output"] and i["ok"] for i in images)
+        if shown != expected:
+            problems.append(f"{rel}: {shown} plots shown, the notebook has {expected}")
+
+    links = 0
+    for href in page.evaluate("() => [...document.links].map(a => a.href)"):
+        target, fragment = urldefrag(href)
+        if not target.startswith(served):
+            continue
+        links += 1
+        status, _ = _fetch(target)
+        if status != 200:
+            problems.append(f"{rel}: broken link {href} (HTTP {status})")
+        elif fragment and target.endswith(".html") and unquote(fragment) not in _anchors(target):
+            problems.append(f"{rel}: link to a missing anchor {href}")
+    return problems, links
+
+
+def test_every_page_in_chromium(site, served):
+    from playwright.sync_api import sync_playwright
+
+    pages = pages_of(site)
+    problems: list[str] = []
+    requests: list[str] = []
+    failed: list[str] = []
+    links = 0
+    started = time.perf_counter()
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})"))
+        page.on("pageerror", lambda e: failed.append(f"script error: {e}"))
+        for rel in pages:
+            found, checked = check_page(page, rel, served, requests, failed)
+            problems += found
+            links += checked
+
+        page.set_viewport_size({"width": 1280, "height": 1200})
+        chapter_08 = next(r for r in pages if r.startswith("chapters/08_"))
+        for name, rel in (("site_landing.png", "index.html"), ("site_chapter_08.png", chapter_08)):
+            page.goto(urljoin(served, rel), wait_until="networkidle")
+            if page.evaluate("() => !!document.querySelector('.math')"):
+                page.evaluate("() => MathJax.startup.promise")
+            if rel == chapter_08:
+                page.evaluate(SCROLL_TO_MATH_AND_PLOT)
+            page.screenshot(path=str(artifacts_dir() / name), full_page=rel == "index.html")
+        browser.close()
+    print(f"\n{len(pages)} pages and {links} internal links checked in Chromium "
+          f"in {time.perf_counter() - started:.1f} s")
+    assert not problems, "\n".join(problems)

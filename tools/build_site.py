@@ -1,0 +1,239 @@
+"""Build the course website: a folder of static HTML, built offline, that loads nothing from the internet.
+
+    .venv/bin/python tools/build_site.py                 # → _site/  (what `make site` runs)
+    .venv/bin/python tools/build_site.py --out DIR
+
+The site has a landing page (the README's introduction and quick start, the chapter map of
+chapters/README.md), every chapter with its stored outputs and plots (the notebooks are not run
+again), the exercise notebooks as downloads, and the API reference from nnlab's docstrings.
+solutions/ is never read.
+
+Steps:
+
+1. npm ci in build/site-npm/ from book/package.json and book/package-lock.json, only when the
+   lockfile changed since the last build (the one step that may use the network: the npm
+   registry, or npm's own cache): MathJax 3, which the site serves itself.
+2. Stage the sources in a work folder (default build/site/), in work/src: book/, chapters/*.ipynb,
+   exercises/*.ipynb and MathJax. A chapter's links are made to work on the site: a link to an
+   exercise notebook, ../exercises/NN_x.ipynb, becomes a download of that notebook, and a link
+   to a folder, ../exercises/, goes to the folder's index page (book/exercises.md with the list
+   of exercises).
+3. jupyter-book build with warnings as errors: a broken link or a chapter that no longer parses
+   fails the build (exit code 1), with Sphinx's messages.
+4. Replace the output folder with the HTML; print the build time and the number of pages.
+
+Needs the `site` extra (pip install -e '.[site]'; `make site` installs it) and npm (Node.js).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+
+#: What the pages need of the mathjax npm package: the TeX-to-HTML bundle, the extensions and
+#: fonts it loads on demand (relative to its own URL), the menu and the accessibility parts.
+MATHJAX_FILES = ("tex-chtml.js", "input", "output/chtml", "output/chtml.js", "ui", "a11y", "sre",
+                 "adaptors")
+
+#: A Markdown link's target: ](target) or ](target "title").
+LINK = re.compile(r"\]\((?P<target>[^)\s]+)(?P<rest>(?:\s+\"[^\"]*\")?\))")
+#: A target that is not a path: a URL (https:, mailto:, path:, …) or an anchor on the same page.
+URL_OR_ANCHOR = r"^[a-z][a-z0-9+.-]*:|^#"
+
+
+def log(message: str) -> None:
+    print(f"build_site: {message}", flush=True)
+
+
+def fail(message: str) -> None:
+    print(f"build_site: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+def vendor_js(npm_dir: Path) -> Path:
+    """node_modules of book/package.json, installed with `npm ci` only when the lockfile changed."""
+    lock = (BOOK / "package-lock.json").read_bytes()
+    digest = hashlib.sha256(lock + (BOOK / "package.json").read_bytes()).hexdigest()
+    stamp = npm_dir / "lock.sha256"
+    modules = npm_dir / "node_modules"
+    if modules.is_dir() and stamp.is_file() and stamp.read_text() == digest:
+        log(f"JavaScript packages up to date in {npm_dir}")
+        return modules
+    npm = shutil.which("npm")
+    if npm is None:
+        fail("npm not found: the site serves MathJax from the npm registry's package. "
+             "Install Node.js (Debian/Ubuntu: apt-get install nodejs npm).")
+    npm_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy2(BOOK / name, npm_dir / name)
+    stamp.unlink(missing_ok=True)
+    log("npm ci (MathJax, from book/package-lock.json)")
+    done = subprocess.run([npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"],
+                          cwd=npm_dir, capture_output=True, text=True)
+    if done.returncode != 0:
+        fail(f"npm ci failed in {npm_dir}:\n{done.stdout}{done.stderr}")
+    stamp.write_text(digest)
+    return modules
+
+
+def site_link(target: str) -> str:
+    """The target a chapter's Markdown link gets on the site (see the module docstring, step 2)."""
+    if re.match(URL_OR_ANCHOR, target):
+        return target
+    path, _, anchor = target.partition("#")
+    if path.endswith("/"):
+        return f"{path}index.md" + (f"#{anchor}" if anchor else "")
+    if path.startswith("../exercises/") and path.endswith(".ipynb"):
+        return f"path:{path}"
+    return target
+
+
+def stage_chapter(source: Path, dest: Path) -> None:
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = LINK.sub(lambda m: f"]({site_link(m['target'])}{m['rest']}", cell.source)
+    nbformat.write(notebook, dest)
+
+
+def notebook_title(path: Path) -> str:
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return path.stem
+
+
+def relative_to_chapters(target: str) -> str:
+    """A link of chapters/README.md, for a page at the root of the site."""
+    return target if re.match(URL_OR_ANCHOR, target) else f"chapters/{target}"
+
+
+def chapter_map() -> str:
+    """The first table of chapters/README.md, its links made relative to the landing page."""
+    lines = (ROOT / "chapters" / "README.md").read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("| # | chapter")), None)
+    if start is None:
+        fail("chapters/README.md has no chapter map (a table starting with '| # | chapter')")
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(LINK.sub(lambda m: f"]({relative_to_chapters(m['target'])}{m['rest']}", line))
+    return "\n".join(table) + "\n"
+
+
+def exercises_page(exercises: list[Path]) -> str:
+    rows = [f"| [{notebook_title(p)}](path:{p.name}) | [{p.stem[:2]} · chapter](../chapters/{p.name}) |"
+            for p in exercises]
+    return ((BOOK / "exercises.md").read_text(encoding="utf-8")
+            + "\n| notebook (download) | chapter |\n|---|---|\n" + "\n".join(rows) + "\n")
+
+
+def stage(src: Path, node_modules: Path) -> None:
+    """Write the Jupyter Book sources into `src` (emptied first)."""
+    if src.exists():
+        shutil.rmtree(src)
+    shutil.copytree(BOOK, src, ignore=shutil.ignore_patterns(
+        "package.json", "package-lock.json", "node_modules", "_build", "__pycache__", "exercises.md"))
+    (src / "chapters").mkdir()
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    if not chapters:
+        fail("no chapters found in chapters/")
+    for chapter in chapters:
+        stage_chapter(chapter, src / "chapters" / chapter.name)
+    (src / "exercises").mkdir()
+    exercises = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    for exercise in exercises:
+        shutil.copy2(exercise, src / "exercises" / exercise.name)
+    (src / "exercises" / "index.md").write_text(exercises_page(exercises), encoding="utf-8")
+    includes = src / "_includes"
+    includes.mkdir()
+    shutil.copy2(ROOT / "README.md", includes / "README.md")
+    (includes / "chapter_map.md").write_text(chapter_map(), encoding="utf-8")
+    mathjax = node_modules / "mathjax" / "es5"
+    for name in MATHJAX_FILES:
+        source, dest = mathjax / name, src / "_vendor" / "mathjax" / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, dest)
+
+
+def jupyter_book() -> str:
+    found = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+    if found is None:
+        fail(f"jupyter-book is not installed for {sys.executable}: pip install -e '.[site]' "
+             "(or run  make site)")
+    return found
+
+
+def build(src: Path, work: Path) -> Path:
+    """Run Jupyter Book on `src` with warnings as errors; the folder of HTML it wrote."""
+    out = work / "out"
+    if out.exists():
+        shutil.rmtree(out)
+    command = [jupyter_book(), "build", str(src), "--path-output", str(out), "--builder", "html",
+               "--warningiserror", "--keep-going", "--all", "--quiet"]
+    done = subprocess.run(command, cwd=src, capture_output=True, text=True)
+    html = out / "_build" / "html"
+    if done.returncode != 0 or not (html / "index.html").is_file():
+        messages = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr)  # no terminal colours
+        messages = messages.replace(f"{src}{os.sep}", "")  # staged paths → repository paths
+        fail(f"jupyter-book build failed (exit code {done.returncode}):\n{messages}")
+    return html
+
+
+def publish(html: Path, dest: Path) -> list[Path]:
+    """Replace `dest` with the site; its pages (the HTML files outside _static/, where the theme
+    keeps templates).
+
+    A chapter's download button serves _sources/chapters/NN_x.ipynb, Sphinx's copy of the staged
+    notebook with the links rewritten for the site: the repository's notebook goes there instead.
+    """
+    for chapter in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"):
+        shutil.copy2(chapter, html / "_sources" / "chapters" / chapter.name)
+    shutil.rmtree(html / ".doctrees", ignore_errors=True)
+    (html / ".buildinfo").unlink(missing_ok=True)
+    (html / ".nojekyll").touch()  # GitHub Pages: serve _static/ and _downloads/ as they are
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(html, dest)
+    return sorted(p for p in dest.rglob("*.html") if not p.relative_to(dest).parts[0] == "_static")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_site",
+                        help="the folder to write the site to, replaced if it exists (default: _site/)")
+    parser.add_argument("--work", type=Path, default=ROOT / "build" / "site",
+                        help="the folder for the staged sources and Sphinx's output (default: build/site/)")
+    parser.add_argument("--npm-dir", type=Path, default=ROOT / "build" / "site-npm",
+                        help="where npm installs MathJax, kept between builds (default: build/site-npm/)")
+    args = parser.parse_args(argv)
+    out, work = args.out.resolve(), args.work.resolve()
+    if out == ROOT or ROOT.is_relative_to(out):
+        fail(f"--out {out} would replace the repository")
+    started = time.perf_counter()
+    node_modules = vendor_js(args.npm_dir.resolve())
+    stage(work / "src", node_modules)
+    pages = publish(build(work / "src", work), out)
+    seconds = time.perf_counter() - started
+    log(f"{len(pages)} pages in {out} in {seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
