@@ -50,7 +50,7 @@ def schedule_for(name: str, lr: float, steps: int) -> schedules.Schedule:
     """The learning-rate schedule `name` for a run of T = `steps` steps starting at η₀ = `lr`.
 
     constant       η_t = η₀
-    step decay     η_t = η₀ · 0.5^⌊t / (T/4)⌋           (halved three times during the run)
+    step decay     η_t = η₀ · 0.5^⌊t / (T/4)⌋           (halved every quarter of the run)
     exponential    η_t = η₀ · 0.01^(t / T)              (down to 1 % at the end)
     inverse time   η_t = η₀ / (1 + 20 t / T)            (down to about 5 % at the end)
     cosine         η_t = ½ η₀ (1 + cos(π t / T))        (down to 0 at the end)
