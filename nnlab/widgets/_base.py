@@ -52,6 +52,21 @@ class Explorer:
         return f"<nnlab {type(self).__name__}: display it in a notebook to use it>"
 
 
+def labelled(widget: W.Widget, css: str, description: str, width: str = "110px") -> W.Widget:
+    """`widget` labelled with `description` and given the CSS class ``nnlab-<css>`` (for browser tests)."""
+    widget.description = description
+    widget.style = {"description_width": width}
+    widget.add_class(f"nnlab-{css}")
+    return widget
+
+
+def status_line() -> W.HTML:
+    """The line of text under an explorer with the numbers it shows (CSS class ``nnlab-status``)."""
+    line = W.HTML()
+    line.add_class("nnlab-status")
+    return line
+
+
 def root(name: str, children) -> W.VBox:
     """The top-level box of an explorer, with a CSS class ``nnlab-<name>`` that browser tests find."""
     box = W.VBox(list(children))

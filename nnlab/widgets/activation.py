@@ -17,7 +17,7 @@ import numpy as np
 from .. import plotting
 from .._validate import check_choice, check_float
 from ..activations import ACTIVATIONS
-from ._base import Explorer, FigureView, root
+from ._base import Explorer, FigureView, root, status_line
 
 #: max over z of σ′(z): σ′(0) = 1/4 for the sigmoid, tanh′(0) = 1, and 1 for z > 0 for ReLU and ELU (α = 1).
 SIGMA_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "elu": 1.0}
@@ -73,8 +73,7 @@ class ActivationExplorer(Explorer):
         self.threshold_slider = W.FloatSlider(value=threshold, min=THRESHOLD_RANGE[0], max=THRESHOLD_RANGE[1],
                                               step=0.01, description="threshold", readout_format=".2f")
         self.threshold_slider.add_class("nnlab-threshold")
-        self.status = W.HTML()
-        self.status.add_class("nnlab-status")
+        self.status = status_line()
         self.view = FigureView(figsize=(6.0, 3.8))
 
         controls = [self.activation_menu, self.z_slider, self.threshold_slider]

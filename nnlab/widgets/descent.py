@@ -28,7 +28,7 @@ from matplotlib.ticker import LogFormatter, NullFormatter
 from .. import descent, schedules
 from .._validate import as_float_array, check_choice, check_float, check_int, describe, fail
 from ..plotting import CLASS_COLORS, plot_loss_contours
-from ._base import Explorer, FigureView, root
+from ._base import Explorer, FigureView, labelled, root, status_line
 
 #: The surfaces offered: (the cost, the part of the plane shown (w₁ range, w₂ range), the default start).
 SURFACES = {
@@ -148,30 +148,23 @@ class DescentExplorer(Explorer):
                      str(value))
         self.tol = check_float(tol, where, "tol", low=0.0, low_open=True)
 
-        def described(widget, css, text):
-            widget.description = text
-            widget.style = {"description_width": "110px"}
-            widget.add_class(f"nnlab-{css}")
-            return widget
-
-        self.surface_control = described(W.Dropdown(options=list(SURFACES), value=surface), "surface", "surface")
-        self.optimizer_control = described(W.Dropdown(options=list(descent.OPTIMIZERS), value=optimizer),
-                                           "optimizer", "optimizer")
-        self.schedule_control = described(W.Dropdown(options=list(SCHEDULES), value=schedule),
-                                          "schedule", "η schedule")
-        self.lr_control = described(W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05,
-                                                     readout_format=".3g", continuous_update=False),
-                                    "lr", "learning rate η")
-        self.momentum_control = described(W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
-                                                         continuous_update=False), "momentum", "momentum μ")
-        self.steps_control = described(W.IntSlider(value=steps, min=1, max=2000, continuous_update=False),
-                                       "steps", "steps T")
-        self.start_w1 = described(W.FloatSlider(value=start[0], min=window[0][0], max=window[0][1], step=0.1,
-                                                continuous_update=False), "start-w1", "start w₁")
-        self.start_w2 = described(W.FloatSlider(value=start[1], min=window[1][0], max=window[1][1], step=0.1,
-                                                continuous_update=False), "start-w2", "start w₂")
-        self.status = W.HTML()
-        self.status.add_class("nnlab-status")
+        self.surface_control = labelled(W.Dropdown(options=list(SURFACES), value=surface), "surface", "surface")
+        self.optimizer_control = labelled(W.Dropdown(options=list(descent.OPTIMIZERS), value=optimizer),
+                                          "optimizer", "optimizer")
+        self.schedule_control = labelled(W.Dropdown(options=list(SCHEDULES), value=schedule),
+                                         "schedule", "η schedule")
+        self.lr_control = labelled(W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05,
+                                                    readout_format=".3g", continuous_update=False),
+                                   "lr", "learning rate η")
+        self.momentum_control = labelled(W.FloatSlider(value=momentum, min=0.0, max=0.99, step=0.01,
+                                                        continuous_update=False), "momentum", "momentum μ")
+        self.steps_control = labelled(W.IntSlider(value=steps, min=1, max=2000, continuous_update=False),
+                                      "steps", "steps T")
+        self.start_w1 = labelled(W.FloatSlider(value=start[0], min=window[0][0], max=window[0][1], step=0.1,
+                                               continuous_update=False), "start-w1", "start w₁")
+        self.start_w2 = labelled(W.FloatSlider(value=start[1], min=window[1][0], max=window[1][1], step=0.1,
+                                               continuous_update=False), "start-w2", "start w₂")
+        self.status = status_line()
         self.view = FigureView(figsize=(9.0, 3.8), dpi=80)
         self.view.figure.set_layout_engine("none")          # fixed margins: a redraw twice as fast
         self._quiet = False

@@ -19,7 +19,7 @@ from matplotlib.ticker import MaxNLocator
 from .. import plotting
 from .._validate import check_float, check_int, describe, fail
 from ..dropout import Dropout
-from ._base import Explorer, FigureView, root
+from ._base import Explorer, FigureView, root, status_line
 
 N_RANGE = (4, 32)
 P_DROP_RANGE = (0.0, 0.9)
@@ -77,8 +77,7 @@ class DropoutViewer(Explorer):
         self.mode_buttons.add_class("nnlab-mode")
         self.new_mask_button = W.Button(description="New mask", tooltip="draw a fresh dropout mask")
         self.new_mask_button.add_class("nnlab-new-mask")
-        self.status = W.HTML()
-        self.status.add_class("nnlab-status")
+        self.status = status_line()
         self.view = FigureView(figsize=(9.0, 2.8))
 
         for control in (self.n_slider, self.p_drop_slider, self.mode_buttons):

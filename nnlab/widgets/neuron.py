@@ -17,7 +17,7 @@ import numpy as np
 from .. import plotting
 from .._validate import as_float_array, check_choice, check_float, describe, fail
 from ..neuron import Neuron
-from ._base import Explorer, FigureView, root
+from ._base import Explorer, FigureView, root, status_line
 
 #: The activations offered, in the order of the dropdown.
 ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")
@@ -89,8 +89,7 @@ class NeuronExplorer(Explorer):
         self.b_slider = _slider("b", "nnlab-b", b, BIAS_RANGE, 0.1)
         self.activation_menu = W.Dropdown(options=ACTIVATIONS, value=activation, description="σ")
         self.activation_menu.add_class("nnlab-activation")
-        self.status = W.HTML()
-        self.status.add_class("nnlab-status")
+        self.status = status_line()
         self.view = FigureView(figsize=(5.0, 4.2))
 
         controls = [self.a1_slider, self.a2_slider, self.w1_slider, self.w2_slider, self.b_slider,

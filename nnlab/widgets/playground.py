@@ -46,7 +46,7 @@ from ..model import Sequential
 from ..optim import SGD, Adam
 from ..plotting import CLASS_COLORS
 from ..training import History, TrainingDiverged, evaluate, fit, predict
-from ._base import Explorer, FigureView, root
+from ._base import Explorer, FigureView, labelled, root, status_line
 
 #: data set name → (generator nl.data.make_*, its default noise)
 DATASETS = {
@@ -218,30 +218,24 @@ class Playground(Explorer):
         self.pace = check_float(pace, where, "pace", low=0.0, high=5.0)
         self.n, self.show_gradients = n, bool(show_gradients)
 
-        def described(widget, css, text):
-            widget.description = text
-            widget.style = {"description_width": "100px"}
-            widget.add_class(f"nnlab-{css}")
-            return widget
-
-        self.dataset_control = described(W.Dropdown(options=list(DATASETS), value=dataset), "dataset", "data set")
-        self.noise_control = described(W.FloatSlider(value=noise, min=0.0, max=1.0, step=0.01,
-                                                     continuous_update=False), "noise", "noise")
-        self.hidden_control = described(W.Text(value=", ".join(map(str, hidden)), continuous_update=False,
-                                               placeholder="e.g. 8, 8 (empty: none)"), "hidden", "hidden layers")
-        self.activation_control = described(W.Dropdown(options=list(ACTIVATIONS), value=activation),
-                                            "activation", "activation")
-        self.loss_control = described(W.Dropdown(options=list(LOSSES), value=loss), "loss", "loss")
-        self.lr_control = described(W.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.1,
-                                                     readout_format=".3g", continuous_update=False),
-                                    "lr", "learning rate η")
-        self.batch_size_control = described(W.IntSlider(value=batch_size, min=1, max=n_train,
-                                                        continuous_update=False), "batch-size", "batch size")
-        self.dropout_control = described(W.FloatSlider(value=dropout, min=0.0, max=0.9, step=0.05,
-                                                       continuous_update=False), "dropout", "dropout p")
-        self.optimizer_control = described(W.Dropdown(options=list(OPTIMIZERS), value=optimizer),
-                                           "optimizer", "optimizer")
-        self.seed_control = described(W.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed", "seed")
+        self.dataset_control = labelled(W.Dropdown(options=list(DATASETS), value=dataset), "dataset", "data set")
+        self.noise_control = labelled(W.FloatSlider(value=noise, min=0.0, max=1.0, step=0.01,
+                                                    continuous_update=False), "noise", "noise")
+        self.hidden_control = labelled(W.Text(value=", ".join(map(str, hidden)), continuous_update=False,
+                                              placeholder="e.g. 8, 8 (empty: none)"), "hidden", "hidden layers")
+        self.activation_control = labelled(W.Dropdown(options=list(ACTIVATIONS), value=activation),
+                                           "activation", "activation")
+        self.loss_control = labelled(W.Dropdown(options=list(LOSSES), value=loss), "loss", "loss")
+        self.lr_control = labelled(W.FloatLogSlider(value=lr, base=10, min=-4, max=0, step=0.1,
+                                                    readout_format=".3g", continuous_update=False),
+                                   "lr", "learning rate η")
+        self.batch_size_control = labelled(W.IntSlider(value=batch_size, min=1, max=n_train,
+                                                       continuous_update=False), "batch-size", "batch size")
+        self.dropout_control = labelled(W.FloatSlider(value=dropout, min=0.0, max=0.9, step=0.05,
+                                                      continuous_update=False), "dropout", "dropout p")
+        self.optimizer_control = labelled(W.Dropdown(options=list(OPTIMIZERS), value=optimizer),
+                                          "optimizer", "optimizer")
+        self.seed_control = labelled(W.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed", "seed")
 
         def button(text, css, icon, on_click):
             b = W.Button(description=text, icon=icon, layout=W.Layout(width="100px"))
@@ -253,8 +247,7 @@ class Playground(Explorer):
         self.pause_button = button("Pause", "pause", "pause", self._on_pause)
         self.step_button = button("Step", "step", "step-forward", self._on_step)
         self.reset_button = button("Reset", "reset", "refresh", self._on_reset)
-        self.status = W.HTML()
-        self.status.add_class("nnlab-status")
+        self.status = status_line()
         self.view = FigureView(figsize=(8.4, 3.5), dpi=80)
         self.view.figure.set_layout_engine("none")          # fixed margins: a redraw in a few tens of ms
 
