@@ -185,7 +185,8 @@ class Playground(Explorer):
         Add ‖∂C/∂W‖ of each Dense layer (on the training set, dropout off) to the status.
 
     Attributes: `model`, `loss_fn`, `opt`, `history` (an nl.History, one entry per epoch), `epoch`,
-    `loss`, `val_loss`, `accuracy`, `val_accuracy` (what the status shows), `stopped` (why training
+    `loss` (fit's mean cost over the epoch's batches), `val_loss`, `accuracy` (on the whole training
+    set after the epoch, in eval mode), `val_accuracy` (what the status shows), `stopped` (why training
     stopped, or None), `diverged`, `error` (a message about a control, or None), `gradient_norms`.
 
     Chapters 03, 04, 06, 07.
@@ -342,8 +343,10 @@ class Playground(Explorer):
                                 f"finite number. Try a learning rate about 10 times smaller, then Reset.")
                 return
             logs = one.last()
-            if "accuracy" not in logs:          # squared error: fit does not score classes
-                logs["accuracy"] = self._accuracy(self.X_train, self.y_train)
+            # Accuracy on the whole training set after the epoch, for both losses alike (fit's own,
+            # for cross-entropy, counts the epoch's batches while the weights still move).
+            logs["accuracy"] = self._accuracy(self.X_train, self.y_train)
+            if "val_accuracy" not in logs:      # squared error: fit does not score classes
                 logs["val_accuracy"] = self._accuracy(self.X_val, self.y_val)
             self.epoch += 1
             order = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "time")
