@@ -15,10 +15,12 @@ MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
 PYTHON ?= python3
 
-# The course environment: nnlab (editable), JupyterLab, plotting, pytest, newest numpy 2.
+# The course environment: nnlab (editable), JupyterLab, plotting, newest numpy 2 (all `make lab`
+# needs); the tools of the test suite and the website are added to it on first `make test`/`site`.
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.nnlab-installed
+STAMP_DEV := $(VENV)/.nnlab-dev-installed
 
 # The oldest supported numpy, in a small environment: nnlab's own dependencies + pytest only
 # (no Jupyter, no matplotlib: this also proves that `import nnlab` needs neither).
@@ -53,7 +55,7 @@ lab: $(STAMP)  ## open the course in JupyterLab (LAB_ARGS="--no-browser --port=8
 
 test: test-full test-np126  ## run the whole test suite (newest numpy), then the unit tests on numpy 1.26
 
-test-full: $(STAMP)  ## the whole suite in .venv (PYTEST_ARGS="-x -k dense" etc. are passed on)
+test-full: $(STAMP_DEV)  ## the whole suite in .venv (PYTEST_ARGS="-x -k dense" etc. are passed on)
 	@$(PY) -c 'import sys, numpy; print(f"== full suite: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
 	$(ONE_THREAD) $(PY) -m pytest $(NBVAL) $(PYTEST_ARGS) tests chapters
 
@@ -68,16 +70,16 @@ test-np126:
 	@echo "== unit tests on numpy $(NUMPY_OLDEST) skipped: it needs Python <= 3.12 (use PYTHON=python3.12)"
 endif
 
-install: $(STAMP) $(STAMP_OLD)  ## create or update both environments without running anything
+install: $(STAMP_DEV) $(STAMP_OLD)  ## create or update both environments without running anything
 
-bench: $(STAMP)  ## run the speed and accuracy benchmarks (BENCH_ARGS are passed on)
+bench: $(STAMP_DEV)  ## run the speed and accuracy benchmarks (BENCH_ARGS are passed on)
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # The course website (tools/build_site.py): static HTML in $(SITE_DIR), built offline; needs npm
 # once for MathJax (cached in build/site-npm). docs/publishing.md says how to publish it.
 SITE_DIR ?= _site
 
-site: $(STAMP)  ## build the course website into _site/ (SITE_DIR=... to change)
+site: $(STAMP_DEV)  ## build the course website into _site/ (SITE_DIR=... to change)
 	$(PY) tools/build_site.py --out $(SITE_DIR)
 
 clean:  ## remove both environments, caches and build leftovers
@@ -102,6 +104,10 @@ endef
 $(STAMP): pyproject.toml
 	$(check_python)
 	$(call make_venv,$(VENV))
+	$(PY) $(PIP_INSTALL) -e ".[course]"
+	touch $@
+
+$(STAMP_DEV): $(STAMP)
 	$(PY) $(PIP_INSTALL) -e ".[course,test,notebooks,browser,site]"
 	touch $@
 
