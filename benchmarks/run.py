@@ -3,6 +3,7 @@
     python benchmarks/run.py               the full run (a few minutes on 2 cores)
     python benchmarks/run.py --quick       smaller data, fewer repeats (about a minute): a smoke test
     python benchmarks/run.py --only speed,digits --no-suite --no-peers
+    python benchmarks/run.py --only widgets
 
 Prints plain-text tables with PASS/MISS against the targets; see benchmarks/README.md. The exit
 code is 0 whatever the verdicts: these are measurements, not tests.
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import load_warning, machine_line  # noqa: E402
 
-SECTIONS = ("speed", "breakdown", "digits", "startup")
+SECTIONS = ("speed", "breakdown", "digits", "startup", "widgets")
 
 
 def main(argv=None) -> int:
@@ -79,6 +80,10 @@ def main(argv=None) -> int:
     if "startup" in only:
         import startup
         startup.run(suite=not args.no_suite)
+        print()
+    if "widgets" in only:
+        import widgets
+        widgets.run(rounds=7 if args.quick else 21)
         print()
     print(f"benchmarks done in {time.perf_counter() - start:.0f} s")
     return 0

@@ -348,6 +348,24 @@ def _clip_box_halfplane(box, w, b):
     return np.array(out)
 
 
+def decision_line_geometry(w, b: float, xlim, ylim):
+    """Where to draw the line w · x + b = 0 and the vector w in the view xlim × ylim.
+
+    Returns (ends (2, 2), foot (2,), d (2,)): two points of the line far outside the view, the foot
+    of the perpendicular from the view's centre c, foot = c − (w · c + b) / (w · w) w, and w scaled
+    to 12 % of the view's larger side (the arrow drawn from the foot). w must not be (0, 0).
+    Chapter 01.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    (x0, x1), (y0, y1) = xlim, ylim
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    span = max(x1 - x0, y1 - y0)
+    foot = centre - (w @ centre + b) / (w @ w) * w
+    along = np.array([-w[1], w[0]]) / np.linalg.norm(w)
+    ends = np.stack([foot - 5 * span * along, foot + 5 * span * along])
+    return ends, foot, 0.12 * span * w / np.linalg.norm(w)
+
+
 def plot_decision_line(w, b, *, ax=None, color=None, label: str | None = None, shade: bool = True,
                        arrow: bool = True, arrow_at=None):
     """The line w · x + b = 0 of a neuron with two inputs, drawn across the current view of `ax`.
@@ -369,15 +387,11 @@ def plot_decision_line(w, b, *, ax=None, color=None, label: str | None = None, s
     ax = _axes(ax)
     color = CLASS_COLORS[7] if color is None else color
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    span = max(x1 - x0, y1 - y0)
-    big = [centre + span * np.array(c) for c in ((-3, -3), (3, -3), (3, 3), (-3, 3))]
-    # the line: the foot of the perpendicular from the centre, plus/minus a long step along the line
-    foot = centre - (w @ centre + b) / (w @ w) * w
-    along = np.array([-w[1], w[0]]) / np.linalg.norm(w)
-    ends = np.stack([foot - 5 * span * along, foot + 5 * span * along])
+    ends, foot, d = decision_line_geometry(w, b, (x0, x1), (y0, y1))
     ax.plot(ends[:, 0], ends[:, 1], color=color, lw=2, label=label)
     if shade:
+        centre, span = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), max(x1 - x0, y1 - y0)
+        big = [centre + span * np.array(c) for c in ((-3, -3), (3, -3), (3, 3), (-3, 3))]
         poly = _clip_box_halfplane(big, w, b)
         if len(poly):
             ax.fill(poly[:, 0], poly[:, 1], color=color, alpha=0.08, lw=0)
@@ -385,7 +399,6 @@ def plot_decision_line(w, b, *, ax=None, color=None, label: str | None = None, s
         if arrow_at is not None:
             p = as_float_array(arrow_at, where, "arrow_at", ndim=1)
             foot = p - (w @ p + b) / (w @ w) * w
-        d = 0.12 * span * w / np.linalg.norm(w)
         ax.annotate("", xy=foot + d, xytext=foot, arrowprops=dict(arrowstyle="->", color=color, lw=1.5))
         ax.text(*(foot + 1.3 * d), "$w$", color=color, ha="center", va="center")
     ax.set_xlim(x0, x1)

@@ -392,8 +392,11 @@ def test_playground_trains_and_pauses(open_chapter):
     assert _number(loss, trained) < loss_before, f"the loss did not go down: {before!r} → {trained!r}"
     assert plot.get_attribute("src") != src_before, "the plot was not redrawn while training"
 
-    playground.locator(".nnlab-pause").click()
-    time.sleep(1.0)  # the epoch in flight finishes and its update arrives
+    pause = playground.locator(".nnlab-pause")
+    pause.click()
+    # The kernel disables Pause after the training thread has ended and sent its last update.
+    expect(pause).to_be_disabled(timeout=WIDGET_TIMEOUT)
+    time.sleep(0.5)
     paused = _number(epoch, _text(status))
     time.sleep(1.5)  # six update periods of a running Playground
     assert _number(epoch, _text(status)) == paused, f"training went on after Pause: {_text(status)!r}"

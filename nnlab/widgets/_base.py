@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 import ipywidgets as W
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
@@ -18,10 +19,16 @@ class FigureView:
 
     Drawing code uses `self.figure` (and the Axes it creates) directly, never `pyplot`, so nothing
     is shown twice by the inline backend and the figure can be redrawn from a background thread.
+
+    The figure has no layout engine: an explorer places its axes once, with fixed margins, and
+    afterwards only updates the data of its artists (a layout engine would lay the figure out
+    again at every render, which costs a second pass over it). The figure keeps one Agg canvas,
+    so each render reuses the canvas's renderer and the text layouts matplotlib caches for it.
     """
 
     def __init__(self, figsize=(5.0, 4.0), dpi: int = 80):
-        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="none")
+        self.canvas = FigureCanvasAgg(self.figure)
         self.image = W.Image(format="png")
         self.image.add_class("nnlab-plot")
         self.draws = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.collections import PolyCollection
 
 from .. import plotting
 from .._validate import check_choice, check_float
@@ -26,6 +27,12 @@ SIGMA_PRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "elu": 1.0}
 Z_RANGE = (-6.0, 6.0)
 THRESHOLD_RANGE = (0.0, 0.5)
 
+#: The plot's margins as fractions of the figure: fixed, so that a redraw renders the picture once,
+#: without a layout pass.
+MARGINS = dict(left=0.09, right=0.98, bottom=0.13, top=0.92)
+
+BAND_LABEL = "saturated (σ′ ≈ 0)"
+
 
 def saturated(name: str, z, threshold: float = 0.1) -> np.ndarray:
     """True where σ′(z) < threshold × max σ′ (elementwise, same shape as z).
@@ -38,6 +45,15 @@ def saturated(name: str, z, threshold: float = 0.1) -> np.ndarray:
     threshold = check_float(threshold, where, "threshold", low=0.0, high=1.0)
     sigma_prime = ACTIVATIONS[name][1]
     return sigma_prime(z) < threshold * SIGMA_PRIME_MAX[name]
+
+
+def _runs(z, where) -> list[tuple[float, float]]:
+    """The stretches of a sorted grid z where `where` holds, as (first z, last z) pairs, left to right
+    (the regions `fill_between(z, 0, 1, where=where)` shades)."""
+    z = np.asarray(z, dtype=np.float64)
+    edges = np.diff(np.concatenate([[0], np.asarray(where, dtype=np.int8), [0]]))
+    starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    return [(float(z[i]), float(z[j])) for i, j in zip(starts, stops)]
 
 
 class ActivationExplorer(Explorer):
@@ -80,6 +96,7 @@ class ActivationExplorer(Explorer):
         for control in controls:
             control.observe(self._update, names="value")
         self.widget = root("activations", [W.HBox(controls), self.view.image, self.status])
+        self._build_plot()
         self._update()
 
     def _update(self, change=None) -> None:
@@ -98,20 +115,50 @@ class ActivationExplorer(Explorer):
             f"{self.threshold * self.sigma_prime_max:.4f})")
         self._draw()
 
-    def _draw(self) -> None:
+    def _build_plot(self) -> None:
+        """The axes and every artist, once (as `nl.plotting.plot_activation` draws them, with the
+        saturated band for every activation); _draw then only updates their data."""
         figure = self.view.figure
-        figure.clear()
-        ax = figure.add_subplot()
-        z_grid = np.linspace(*Z_RANGE, 601)
-        plotting.plot_activation(self.activation, z=z_grid, ax=ax, saturation=self.threshold or None)
-        if self.activation not in ("sigmoid", "tanh"):      # plot_activation shades only these two
-            ax.fill_between(z_grid, 0, 1, where=saturated(self.activation, z_grid, self.threshold),
-                            color="0.85", transform=ax.get_xaxis_transform(), label="saturated (σ′ ≈ 0)")
-        ax.axvline(self.z, color="0.3", lw=1, ls=":")
-        ax.plot(self.z, self.a, "o", ms=8, color=plotting.CLASS_COLORS[0], markeredgecolor="black",
-                label=f"σ({self.z:.1f}) = {self.a:.3f}")
-        ax.plot(self.z, self.sigma_prime, "s", ms=8, color=plotting.CLASS_COLORS[1], markeredgecolor="black",
-                label=f"σ′({self.z:.1f}) = {self.sigma_prime:.3f}")
+        figure.subplots_adjust(**MARGINS)
+        ax = self._ax = figure.add_subplot()
+        z_grid = self._z_grid = np.linspace(*Z_RANGE, 601)
+        blue, orange = plotting.CLASS_COLORS[:2]
+        self._sigma_line, = ax.plot(z_grid, np.zeros_like(z_grid), color=blue, lw=2)
+        self._sigma_prime_line, = ax.plot(z_grid, np.zeros_like(z_grid), color=orange, lw=2, ls="--")
+        self._band = PolyCollection([], color="0.85", transform=ax.get_xaxis_transform(), label=BAND_LABEL)
+        ax.add_collection(self._band, autolim=False)
+        ax.axhline(0, color="0.6", lw=0.8)
+        ax.axvline(0, color="0.6", lw=0.8)
+        self._z_line = ax.axvline(0, color="0.3", lw=1, ls=":")
+        self._sigma_dot, = ax.plot([], [], "o", ms=8, color=blue, markeredgecolor="black")
+        self._sigma_prime_dot, = ax.plot([], [], "s", ms=8, color=orange, markeredgecolor="black")
         ax.set_xlim(*Z_RANGE)
-        ax.legend(loc="upper left", fontsize=8)
+        ax.set_xlabel("z")
+        self._legend_handles = None
+
+    def _draw(self) -> None:
+        ax, z_grid = self._ax, self._z_grid
+        sigma, sigma_prime = ACTIVATIONS[self.activation]
+        self._sigma_line.set_ydata(sigma(z_grid))
+        self._sigma_line.set_label(f"{self.activation}(z)")
+        self._sigma_prime_line.set_ydata(sigma_prime(z_grid))
+        self._sigma_prime_line.set_label(f"{self.activation}′(z)")
+        regions = _runs(z_grid, saturated(self.activation, z_grid, self.threshold))
+        self._band.set_verts([[(lo, 0), (hi, 0), (hi, 1), (lo, 1)] for lo, hi in regions])
+        self._z_line.set_xdata([self.z, self.z])
+        self._sigma_dot.set_data([self.z], [self.a])
+        self._sigma_dot.set_label(f"σ({self.z:.1f}) = {self.a:.3f}")
+        self._sigma_prime_dot.set_data([self.z], [self.sigma_prime])
+        self._sigma_prime_dot.set_label(f"σ′({self.z:.1f}) = {self.sigma_prime:.3f}")
+        ax.set_title(self.activation)
+        ax.relim()
+        ax.autoscale_view(scalex=False)          # the y range of σ and σ′, as when they are first plotted
+
+        handles = [self._sigma_line, self._sigma_prime_line, *([self._band] if self.threshold else []),
+                   self._sigma_dot, self._sigma_prime_dot]
+        if handles != self._legend_handles:
+            ax.legend(handles=handles, loc="upper left", fontsize=8)
+            self._legend_handles = handles
+        for text, handle in zip(ax.get_legend().get_texts(), handles):
+            text.set_text(handle.get_label())
         self.view.draw()

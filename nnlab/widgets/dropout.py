@@ -26,6 +26,11 @@ P_DROP_RANGE = (0.0, 0.9)
 MODES = ("train", "eval")
 MASKS_AVERAGED = 1000   # masks behind the "in expectation" mean of the status line
 
+#: The margins of the three plots as fractions of the figure: fixed, so that a redraw renders the
+#: picture once, without a layout pass.
+MARGINS = dict(left=0.045, right=0.99, bottom=0.17, top=0.9, wspace=0.12)
+KEPT_COLOR, DROPPED_COLOR = plotting.CLASS_COLORS[0], "0.8"
+
 
 class DropoutViewer(Explorer):
     """A layer of n units with activations a (n,), passed through `nl.Dropout(p_drop)`.
@@ -86,6 +91,7 @@ class DropoutViewer(Explorer):
         controls = W.HBox([W.VBox([self.n_slider, self.p_drop_slider]),
                            W.VBox([self.mode_buttons, self.new_mask_button])])
         self.widget = root("dropout", [controls, self.view.image, self.status])
+        self._build_plot()
         self._update()
 
     def _new_mask_seed(self) -> None:
@@ -131,35 +137,62 @@ class DropoutViewer(Explorer):
             layer.eval()
         return float(layer.forward(np.broadcast_to(self.a_prev, (count, self.n))).mean())
 
-    def _draw(self) -> None:
+    def _build_plot(self) -> None:
+        """The three axes and their artists, once, with a bar for each of the 32 possible units;
+        _draw then only updates their data and shows the first n bars."""
         figure = self.view.figure
-        figure.clear()
-        ax_in, ax_mask, ax_out = figure.subplots(1, 3, sharex=True)
-        j = np.arange(1, self.n + 1)
-        kept_color, dropped_color = plotting.CLASS_COLORS[0], "0.8"
-        top = 1.3 * max(self.a.max(), self.a_prev.max())
-
-        ax_in.bar(j, self.a_prev, color=kept_color)
-        ax_in.axhline(self.mean_in, color="black", lw=1, ls="--", label=f"mean {self.mean_in:.3f}")
+        figure.subplots_adjust(**MARGINS)
+        self._axes = ax_in, ax_mask, ax_out = figure.subplots(1, 3, sharex=True)
+        j = np.arange(1, N_RANGE[1] + 1)
+        self._bars = [list(ax.bar(j, np.ones(N_RANGE[1]), color=KEPT_COLOR)) for ax in self._axes]
+        self._mean_in_line = ax_in.axhline(0, color="black", lw=1, ls="--")
+        self._mean_out_line = ax_out.axhline(0, color="black", lw=1, ls="--")
+        self._dropped_marks, = ax_out.plot([], [], "x", color="0.5", ms=7, clip_on=False)
         ax_in.set_title("activations a", fontsize=10)
-
-        colors = [kept_color if m else dropped_color for m in self.mask]
-        ax_mask.bar(j, np.ones(self.n), color=colors)
+        self._mask_title = ax_mask.set_title("", fontsize=10)
+        self._out_title = ax_out.set_title("", fontsize=10)
         ax_mask.set_yticks([])
         ax_mask.set_ylim(0, 1.2)
-        ax_mask.set_title(f"mask: {self.n - self.n_dropped} kept, {self.n_dropped} dropped (grey)", fontsize=10)
-
-        ax_out.bar(j, self.a, color=kept_color)
-        if self.n_dropped:     # an empty line drawn outside the clip box upsets the constrained layout
-            ax_out.plot(j[~self.mask], np.zeros(self.n_dropped), "x", color="0.5", ms=7, clip_on=False)
-        ax_out.axhline(self.mean_out, color="black", lw=1, ls="--", label=f"mean {self.mean_out:.3f}")
-        label = f"ã = m a / (1 − p_drop), × {self.scale:.2f}" if self.training else "ã = a (eval mode)"
-        ax_out.set_title(label, fontsize=10)
-
-        for ax in (ax_in, ax_out):
-            ax.set_ylim(0, top)
-            ax.legend(loc="upper right", fontsize=8)
-        for ax in (ax_in, ax_mask, ax_out):
+        for ax, line in ((ax_in, self._mean_in_line), (ax_out, self._mean_out_line)):
+            ax.legend(handles=[line], labels=[""], loc="upper right", fontsize=8)
+        for ax in self._axes:
             ax.set_xlabel("unit j")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+    def _show_units(self) -> None:
+        """Bars for units 1 … n only (one per unit on each plot); the x range is the bars' span
+        [0.6, n + 0.4] with 5 % to spare on each side, as matplotlib's autoscaling sets it."""
+        for ax, bars in zip(self._axes, self._bars):
+            for j, bar in enumerate(bars, start=1):
+                if j <= self.n and bar.axes is None:
+                    ax.add_patch(bar)
+                elif j > self.n and bar.axes is not None:
+                    bar.remove()
+        pad = 0.05 * (self.n - 0.2)
+        self._axes[0].set_xlim(0.6 - pad, self.n + 0.4 + pad)
+
+    def _draw(self) -> None:
+        ax_in, ax_mask, ax_out = self._axes
+        self._show_units()
+        in_bars, mask_bars, out_bars = self._bars
+        for bar, height in zip(in_bars, self.a_prev):
+            bar.set_height(height)
+        for bar, kept in zip(mask_bars, self.mask):
+            bar.set_facecolor(KEPT_COLOR if kept else DROPPED_COLOR)
+        for bar, height in zip(out_bars, self.a):
+            bar.set_height(height)
+        j = np.arange(1, self.n + 1)
+        self._dropped_marks.set_data(j[~self.mask], np.zeros(self.n_dropped))
+
+        for ax, line, mean in ((ax_in, self._mean_in_line, self.mean_in),
+                               (ax_out, self._mean_out_line, self.mean_out)):
+            line.set_ydata([mean, mean])
+            line.set_label(f"mean {mean:.3f}")
+            ax.get_legend().get_texts()[0].set_text(line.get_label())
+        top = 1.3 * max(self.a.max(), self.a_prev.max())
+        ax_in.set_ylim(0, top)
+        ax_out.set_ylim(0, top)
+        self._mask_title.set_text(f"mask: {self.n - self.n_dropped} kept, {self.n_dropped} dropped (grey)")
+        self._out_title.set_text(f"ã = m a / (1 − p_drop), × {self.scale:.2f}" if self.training
+                                 else "ã = a (eval mode)")
         self.view.draw()

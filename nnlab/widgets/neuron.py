@@ -27,6 +27,14 @@ INPUT_RANGE = (-2.0, 2.0)
 WEIGHT_RANGE = (-3.0, 3.0)
 BIAS_RANGE = (-3.0, 3.0)
 
+#: The input plane and its colour bar in the figure, as (left, bottom, width, height) fractions of
+#: the figure: fixed, so that a redraw renders the picture once, without a layout pass. The plane
+#: is square (272 × 272 px of the 400 × 336 px figure); the bar is 80 % as tall, centred beside it.
+PLANE_BOX = (0.125, 0.11, 0.68, 0.81)
+COLORBAR_BOX = (0.835, 0.11 + 0.1 * 0.81, 0.035, 0.8 * 0.81)
+
+LINE_LABEL = "w · a + b = 0"
+
 
 def output_range(activation: str, outputs: np.ndarray) -> tuple[float, float]:
     """The colour scale (vmin, vmax) for a plane of outputs: the activation's own range, so the
@@ -97,6 +105,7 @@ class NeuronExplorer(Explorer):
         for control in controls:
             control.observe(self._update, names="value")
         self.widget = root("neuron", [W.HBox([W.VBox(controls), self.view.image]), self.status])
+        self._build_plot()
         self._update()
 
     def _update(self, change=None) -> None:
@@ -112,30 +121,56 @@ class NeuronExplorer(Explorer):
                              f"(σ = {self.activation}; the input lies where {side})")
         self._draw()
 
-    def _draw(self) -> None:
+    def _build_plot(self) -> None:
+        """The axes and every artist, once; _draw then only updates their data."""
         figure = self.view.figure
-        figure.clear()
-        ax = figure.add_subplot()
         lo, hi = INPUT_RANGE
-        xx, yy, out = plotting.decision_grid(self.neuron, np.array([[lo, lo], [hi, hi]]),
-                                             resolution=121, margin=0.0)
-        vmin, vmax = output_range(self.activation, out)
-        image = ax.imshow(out, origin="lower", extent=(lo, hi, lo, hi), cmap="RdBu_r",
-                          vmin=vmin, vmax=vmax, alpha=0.6, interpolation="nearest")
-        bar = figure.colorbar(image, ax=ax, shrink=0.8, label=f"output {self.activation}(z)")
-        bar.ax.set_ylim(0.0 if self.activation == "relu" else vmin, vmax)   # ReLU never goes below 0
+        ax = self._ax = figure.add_axes(PLANE_BOX)
+        self._image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=(lo, hi, lo, hi), cmap="RdBu_r",
+                                vmin=0.0, vmax=1.0, alpha=0.6, interpolation="nearest")
+        self._colorbar = figure.colorbar(self._image, cax=figure.add_axes(COLORBAR_BOX))
+        color = plotting.CLASS_COLORS[7]
+        self._line, = ax.plot([], [], color=color, lw=2, label=LINE_LABEL)
+        self._arrow = ax.annotate("", xy=(0, 0), xytext=(0, 0),
+                                  arrowprops=dict(arrowstyle="->", color=color, lw=1.5))
+        self._w_label = ax.text(0, 0, "$w$", color=color, ha="center", va="center", clip_on=True)
+        self._dot, = ax.plot([], [], "o", ms=10, color=plotting.CLASS_COLORS[1], markeredgecolor="black")
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
-        ax.set_aspect("equal")
-        if np.any(self.w):
-            plotting.plot_decision_line(self.w, self.b, ax=ax, shade=False, label="w · a + b = 0")
-            title = "decision line w · a + b = 0"
-        else:
-            title = "w = (0, 0): no line, the output ignores a"
-        ax.plot(*self.inputs, "o", ms=10, color=plotting.CLASS_COLORS[1], markeredgecolor="black",
-                label=f"a = ({self.inputs[0]:.2f}, {self.inputs[1]:.2f})")
+        ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("$a_1$")
         ax.set_ylabel("$a_2$")
-        ax.set_title(title, fontsize=10)
-        ax.legend(loc="upper left", fontsize=8)
+        self._title = ax.set_title("", fontsize=10)
+        self._legend_handles = None
+
+    def _draw(self) -> None:
+        lo, hi = INPUT_RANGE
+        _, _, out = plotting.decision_grid(self.neuron, np.array([[lo, lo], [hi, hi]]), resolution=121, margin=0.0)
+        vmin, vmax = output_range(self.activation, out)
+        self._image.set_data(out)
+        self._image.set_clim(vmin, vmax)
+        self._colorbar.set_label(f"output {self.activation}(z)")
+        self._colorbar.ax.set_ylim(0.0 if self.activation == "relu" else vmin, vmax)   # ReLU never goes below 0
+
+        has_line = bool(np.any(self.w))
+        if has_line:
+            ends, foot, arrow = plotting.decision_line_geometry(self.w, self.b, INPUT_RANGE, INPUT_RANGE)
+            self._line.set_data(ends[:, 0], ends[:, 1])
+            self._arrow.xy, self._arrow.xyann = foot + arrow, foot
+            self._w_label.set_position(foot + 1.3 * arrow)
+            self._title.set_text("decision line w · a + b = 0")
+        else:
+            self._title.set_text("w = (0, 0): no line, the output ignores a")
+        for artist in (self._line, self._arrow, self._w_label):
+            artist.set_visible(has_line)
+        self._line.set_label(LINE_LABEL if has_line else "_no line")
+
+        self._dot.set_data([self.inputs[0]], [self.inputs[1]])
+        self._dot.set_label(f"a = ({self.inputs[0]:.2f}, {self.inputs[1]:.2f})")
+        handles = [self._line, self._dot] if has_line else [self._dot]
+        if handles != self._legend_handles:
+            self._ax.legend(handles=handles, loc="upper left", fontsize=8)
+            self._legend_handles = handles
+        for text, handle in zip(self._ax.get_legend().get_texts(), handles):
+            text.set_text(handle.get_label())
         self.view.draw()
