@@ -15,6 +15,7 @@ import time
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from . import activations as act
 from ._validate import as_batch, as_float_array, as_labels, check_float, fail
@@ -167,6 +168,7 @@ class LiveLossPlot:
         self.figure.clear()
         ax = self.figure.add_subplot()
         plot_history(history, self.keys, ax=ax, logy=self.logy)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))      # whole epochs
         ax.set_title(f"epoch {history['epoch'][-1]}")
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", metadata={"Software": None})
