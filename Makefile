@@ -82,8 +82,8 @@ SITE_DIR ?= _site
 site: $(STAMP_DEV)  ## build the course website into _site/ (SITE_DIR=... to change)
 	$(PY) tools/build_site.py --out $(SITE_DIR)
 
-clean:  ## remove both environments, caches and build leftovers
-	rm -rf $(VENV) $(VENV_OLD) .pytest_cache build dist *.egg-info
+clean:  ## remove both environments, caches, build leftovers, the built site and test artefacts
+	rm -rf $(VENV) $(VENV_OLD) .pytest_cache build dist *.egg-info _site artifacts
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 
 # --- environments: rebuilt only when pyproject.toml changes (the stamp is newer otherwise) ---
