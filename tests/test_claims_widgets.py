@@ -127,6 +127,7 @@ COVERED = {
     ("06", "batch size in the playground"),
     ("06", "the race, by hand"),
     ("07", "backpropagation at work"),
+    ("08", "the same gap, on data you can see"),
     ("09", "passes one layer of 12 units through"),
     ("10", "The activation explorer of chapter 02"),
 }
@@ -887,6 +888,30 @@ def test_07_the_network_finds_xor_after_a_few_dozen_epochs_and_layer_1_catches_u
     share = lambda row: row[0] / row.max()                        # noqa: E731 - layer 1 against the largest
     assert share(norms[0]) < 0.05                                 # 0.011 against 0.35 at the start
     assert share(norms[found]) > 0.3 and share(norms[-1]) > 0.3   # comparable once XOR is found
+
+
+# --- chapter 08 · training on real data -----------------------------------------------------------
+
+CH08 = ("08", "the same gap, on data you can see")
+
+
+def test_08_training_cost_keeps_falling_validation_cost_stops_improving_after_about_90_epochs():
+    t = TryIt(*CH08)
+    t.says("two hidden layers of 32 tanh neurons on 100 noisy points of three spiral arms: 70 for training "
+           "(filled dots) and 30 for validation (open circles), with Adam and mini-batches of 10",
+           "The training cost keeps falling, to 0.05 by epoch 300",
+           "The validation cost stops improving after about 90 epochs (its lowest value, 0.19, comes at epoch "
+           "91) and ends at 0.27", "2 of 30 at epoch 300")
+    pg = t.build()
+    assert pg.hidden == (32, 32) and pg.activation_control.value == "tanh" and type(pg.opt) is nl.Adam
+    assert (len(pg.X_train), len(pg.X_val), pg.batch_size_control.value, pg.n_classes) == (70, 30, 10, 3)
+    pg.train(300)
+    train_C, val_C = np.array(pg.history["loss"]), np.array(pg.history["val_loss"])
+    best = int(val_C.argmin()) + 1
+    assert best == 91 and as_stated(val_C.min(), "0.19")
+    assert as_stated(val_C[-1], "0.27") and as_stated(train_C[-1], "0.05")
+    assert train_C[-1] < 0.5 * train_C[best - 1]                   # the training cost goes on falling
+    assert round(pg.val_accuracy * 30) == 28
 
 
 # --- chapter 09 · dropout -----------------------------------------------------------------------
