@@ -23,7 +23,7 @@ Seeded: one Generator, np.random.default_rng(seed), draws everything in this ord
 train/validation split (70/30), the initial weights layer by layer, then per epoch the shuffle and
 the dropout masks. The same controls and seed give the same numbers.
 
-Chapters 03, 04, 06, 07.
+Chapters 03, 04, 06, 07, 08.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ class Playground(Explorer):
     set after the epoch, in eval mode), `val_accuracy` (what the status shows), `stopped` (why training
     stopped, or None), `diverged`, `error` (a message about a control, or None), `gradient_norms`.
 
-    Chapters 03, 04, 06, 07.
+    Chapters 03, 04, 06, 07, 08.
     """
 
     def __init__(self, dataset: str = "moons", *, hidden=(8, 8), activation: str = "tanh",
