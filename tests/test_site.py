@@ -11,13 +11,17 @@ Served on 127.0.0.1 by http.server, every HTML page is loaded in Chromium and mu
 - have its math typeset by MathJax: every ``.math`` element holds an ``mjx-container``, none
   holds a TeX error, and no ``$…$``, ``\\(…\\)`` or ``$$`` is left in the visible text;
 - show every image it has (loaded, naturalWidth > 0), and on a chapter one image per plot stored
-  in the notebook;
+  in the notebook plus one per widget cell (a code cell with ``nl.widgets.`` in it, stored without
+  outputs): the build gives each widget cell a still picture of its explorer as it starts, in the
+  cell's output with a caption of CSS class ``nnlab-still``;
 - link only to files that exist (HTTP 200), and to ``#anchors`` that exist on the target page.
 
-Screenshots go to artifacts/: the whole landing page (site_landing.png) and, in chapter 08, the
-first plot with math in the text just before it (site_chapter_08.png). The tests without a
+Screenshots go to artifacts/: the whole landing page (site_landing.png), in chapter 08 the first
+plot with math in the text just before it (site_chapter_08.png), and in chapter 03 the still
+picture of the playground with its caption (site_chapter_03_explorer.png). The tests without a
 browser check the folder itself: no solution leaks into it, nothing is loaded from another host,
-every chapter, exercise and nnlab module is there.
+every chapter, exercise and nnlab module is there; and the staging of a chapter: the same still
+pictures on every build, and a widget cell that fails stops the build.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
 #: Sphinx/theme templates copied as static files: not pages of the site.
 NOT_PAGES = ("_static/",)
+#: A code cell that builds an explorer of nnlab.widgets (tools/build_site.py gives it a picture).
+WIDGET_CELL = "nl.widgets."
 
 
 def _unavailable(reason: str):
@@ -166,6 +172,68 @@ def test_pages_load_nothing_from_another_host(site):
     assert not problems, "\n".join(problems)
 
 
+def _code_cells(chapter: Path) -> list[dict]:
+    notebook = json.loads(chapter.read_text(encoding="utf-8"))
+    return [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+
+
+def _plots_in(chapter: Path) -> int:
+    return sum("image/png" in output.get("data", {})
+               for cell in _code_cells(chapter) for output in cell.get("outputs", []))
+
+
+def _widget_cells_in(chapter: Path) -> int:
+    """The chapter's widget cells: each gets a still picture of its explorer on the site."""
+    return sum(WIDGET_CELL in "".join(cell["source"]) for cell in _code_cells(chapter))
+
+
+def _build_site_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_still_pictures_are_the_same_on_every_build(tmp_path):
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib")
+    build_site = _build_site_module()
+    chapter = next(c for c in CHAPTERS if c.name.startswith("03_"))
+    first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
+    committed = chapter.read_bytes()
+    assert build_site.stage_chapter(chapter, first) == _widget_cells_in(chapter) > 0
+    build_site.stage_chapter(chapter, second)
+    assert first.read_bytes() == second.read_bytes()
+    staged = [cell for cell in _code_cells(first) if WIDGET_CELL in "".join(cell["source"])]
+    for cell in staged:
+        png, caption = (output["data"] for output in cell["outputs"])
+        assert "".join(png["image/png"]).startswith("iVBORw0KGgo")   # base64 of the PNG signature
+        assert 'class="nnlab-still"' in "".join(caption["text/html"])
+    assert chapter.read_bytes() == committed, "the repository's notebook was changed"
+
+
+def test_a_widget_cell_that_fails_stops_the_build(tmp_path, capsys):
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib")
+    nbformat = pytest.importorskip("nbformat")
+    build_site = _build_site_module()
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 99 · Broken"),
+        nbformat.v4.new_code_cell('nl.widgets.Playground("no such data set")'),
+    ])
+    source = tmp_path / "99_broken.ipynb"
+    nbformat.write(notebook, source)
+    with pytest.raises(SystemExit) as exit_:
+        build_site.stage_chapter(source, tmp_path / "staged.ipynb")
+    assert exit_.value.code == 1
+    message = capsys.readouterr().err
+    assert "99_broken.ipynb, cell 2 of 2" in message
+    assert "ValueError" in message and "no such data set" in message
+    assert not (tmp_path / "staged.ipynb").exists()
+
+
 # --- every page in Chromium ---
 
 
@@ -196,13 +264,6 @@ def _anchors(url: str) -> set[str]:
     parser = _Ids()
     parser.feed(_fetch(url)[1].decode("utf-8", errors="replace"))
     return parser.ids
-
-
-def _plots_in(chapter: Path) -> int:
-    notebook = json.loads(chapter.read_text(encoding="utf-8"))
-    return sum("image/png" in output.get("data", {})
-               for cell in notebook["cells"] if cell["cell_type"] == "code"
-               for output in cell.get("outputs", []))
 
 
 # What the reader sees as text, without code, outputs and typeset math.
@@ -238,6 +299,24 @@ SCROLL_TO_MATH_AND_PLOT = """() => {
     }
     return false;
 }"""
+# Each code cell that builds an explorer, with the pictures loaded in its output and its captions.
+WIDGET_CELLS = """() => [...document.querySelectorAll('div.cell')]
+    .filter(cell => cell.querySelector('.cell_input')?.textContent.includes(%s))
+    .map(cell => ({
+        code: cell.querySelector('.cell_input').textContent.trim(),
+        pictures: [...cell.querySelectorAll('.cell_output img')]
+            .filter(img => img.complete && img.naturalWidth > 0).length,
+        captions: [...cell.querySelectorAll('.cell_output .nnlab-still')].map(e => e.textContent),
+    }))""" % json.dumps(WIDGET_CELL)
+CAPTIONS = "() => document.querySelectorAll('.nnlab-still').length"
+# Scroll to the first still picture of an explorer, its caption in view.
+SCROLL_TO_EXPLORER = """() => {
+    const caption = document.querySelector('.nnlab-still');
+    if (!caption) return false;
+    caption.closest('.cell').scrollIntoView();
+    window.scrollBy(0, -60);  // below the sticky header
+    return true;
+}"""
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\s][^$]*?\$")
 
 
@@ -272,10 +351,23 @@ def check_page(page, rel: str, served: str, requests: list[str], failed: list[st
     if broken:
         problems.append(f"{rel}: images that did not load: {broken}")
     if rel.startswith("chapters/"):
-        expected = _plots_in(ROOT / "chapters" / f"{Path(rel).stem}.ipynb")
+        chapter = ROOT / "chapters" / f"{Path(rel).stem}.ipynb"
+        plots, widgets = _plots_in(chapter), _widget_cells_in(chapter)
         shown = sum(i["output"] and i["ok"] for i in images)
-        if shown != expected:
-            problems.append(f"{rel}: {shown} plots shown, the notebook has {expected}")
+        if shown != plots + widgets:
+            problems.append(f"{rel}: {shown} images shown in outputs, expected {plots + widgets}: "
+                            f"{plots} plots stored in the notebook and {widgets} widget cells")
+        cells = page.evaluate(WIDGET_CELLS)
+        captions = page.evaluate(CAPTIONS)
+        if len(cells) != widgets or captions != widgets:
+            problems.append(f"{rel}: {len(cells)} widget cells and {captions} still-picture "
+                            f"captions on the page, the notebook has {widgets} widget cells")
+        for cell in cells:
+            if (cell["pictures"] != 1 or len(cell["captions"]) != 1
+                    or not all(w in cell["captions"][0] for w in ("still picture", "JupyterLab"))):
+                problems.append(f"{rel}: the widget cell {cell['code']!r} shows "
+                                f"{cell['pictures']} pictures with captions {cell['captions']}, "
+                                "expected one still picture with its caption")
 
     links = 0
     for href in page.evaluate("() => [...document.links].map(a => a.href)"):
@@ -313,13 +405,16 @@ def test_every_page_in_chromium(site, served):
             links += checked
 
         page.set_viewport_size({"width": 1280, "height": 1200})
+        chapter_03 = next(r for r in pages if r.startswith("chapters/03_"))
         chapter_08 = next(r for r in pages if r.startswith("chapters/08_"))
-        for name, rel in (("site_landing.png", "index.html"), ("site_chapter_08.png", chapter_08)):
+        for name, rel, scroll in (("site_landing.png", "index.html", None),
+                                  ("site_chapter_08.png", chapter_08, SCROLL_TO_MATH_AND_PLOT),
+                                  ("site_chapter_03_explorer.png", chapter_03, SCROLL_TO_EXPLORER)):
             page.goto(urljoin(served, rel), wait_until="networkidle")
             if page.evaluate("() => !!document.querySelector('.math')"):
                 page.evaluate("() => MathJax.startup.promise")
-            if rel == chapter_08:
-                page.evaluate(SCROLL_TO_MATH_AND_PLOT)
+            if scroll:
+                page.evaluate(scroll)
             page.screenshot(path=str(artifacts_dir() / name), full_page=rel == "index.html")
         browser.close()
     print(f"\n{len(pages)} pages and {links} internal links checked in Chromium "

@@ -5,8 +5,8 @@
 
 The site has a landing page (the README's introduction and quick start, the chapter map of
 chapters/README.md), every chapter with its stored outputs and plots (the notebooks are not run
-again), the exercise notebooks as downloads, and the API reference from nnlab's docstrings.
-solutions/ is never read.
+again) and a still picture of each live explorer, the exercise notebooks as downloads, and the API
+reference from nnlab's docstrings. solutions/ is never read.
 
 Steps:
 
@@ -17,7 +17,12 @@ Steps:
    exercises/*.ipynb and MathJax. A chapter's links are made to work on the site: a link to an
    exercise notebook, ../exercises/NN_x.ipynb, becomes a download of that notebook, and a link
    to a folder, ../exercises/, goes to the folder's index page (book/exercises.md with the list
-   of exercises).
+   of exercises). A widget cell (a code cell with `nl.widgets.` in it, stored without outputs)
+   gets a still picture: its code is run with `nl` and `np` in scope, and the explorer it ends
+   with (seeded, so the same PNG on every build) gives its figure as an output, with a caption
+   (CSS class nnlab-still, book/_assets/nnlab.css) saying that the controls work in JupyterLab.
+   A widget cell that fails stops the build with the chapter, the cell and the error. Only the
+   staged copy changes: the download button serves the repository's notebook.
 3. jupyter-book build with warnings as errors: a broken link or a chapter that no longer parses
    fails the build (exit code 1), with Sphinx's messages.
 4. Replace the output folder with the HTML; print the build time and the number of pages.
@@ -28,6 +33,8 @@ Needs the `site` extra (pip install -e '.[site]'; `make site` installs it) and n
 from __future__ import annotations
 
 import argparse
+import ast
+import base64
 import hashlib
 import os
 import re
@@ -35,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 import nbformat
@@ -46,6 +54,13 @@ BOOK = ROOT / "book"
 #: fonts it loads on demand (relative to its own URL), the menu and the accessibility parts.
 MATHJAX_FILES = ("tex-chtml.js", "input", "output/chtml", "output/chtml.js", "ui", "a11y", "sre",
                  "adaptors")
+
+#: What makes a code cell a widget cell: its last expression is an explorer of nnlab.widgets.
+WIDGET_CELL = "nl.widgets."
+#: The caption under a widget cell's still picture (CSS class STILL_CLASS).
+STILL_CAPTION = ("A still picture of the explorer as it starts. Its controls work when the "
+                 "notebook runs in JupyterLab.")
+STILL_CLASS = "nnlab-still"
 
 #: A Markdown link's target: ](target) or ](target "title").
 LINK = re.compile(r"\]\((?P<target>[^)\s]+)(?P<rest>(?:\s+\"[^\"]*\")?\))")
@@ -100,12 +115,64 @@ def site_link(target: str) -> str:
     return target
 
 
-def stage_chapter(source: Path, dest: Path) -> None:
+def explorer_of(source: str, where: str):
+    """The explorer a widget cell shows: the cell's code run with `nl` and `np` in scope, the value
+    of its last expression."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before nnlab.widgets: drawn off-screen, no window ever opens
+    import numpy as np
+
+    import nnlab as nl
+
+    tree = ast.parse(source, where)
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        raise ValueError("the cell must end with the explorer, e.g. nl.widgets.Playground(\"xor\")")
+    last = tree.body.pop()
+    namespace = {"nl": nl, "np": np}
+    exec(compile(tree, where, "exec"), namespace)
+    return eval(compile(ast.Expression(last.value), where, "eval"), namespace)
+
+
+def still_picture(cell, where: str) -> list:
+    """The outputs a widget cell gets on the site: its explorer's figure as it starts (PNG), and the
+    caption that says so."""
+    explorer = explorer_of(cell.source, where)
+    view = getattr(explorer, "view", None)
+    png = getattr(getattr(view, "image", None), "value", None)
+    png = bytes(png) if isinstance(png, (bytes, memoryview)) else b""
+    name = type(explorer).__name__
+    if not png.startswith(b"\x89PNG"):
+        raise ValueError(f"its last expression, {name}, is not an explorer of nnlab.widgets with a "
+                         "figure (explorer.view.image.value holds no PNG)")
+    image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+    image.setdefault("alt", f"{name} explorer as it starts (a still picture)")
+    picture = {"image/png": base64.b64encode(png).decode("ascii")}
+    caption = {"text/html": f'<p class="{STILL_CLASS}">{STILL_CAPTION}</p>'}
+    return [nbformat.v4.new_output("display_data", data=picture),
+            nbformat.v4.new_output("display_data", data=caption)]
+
+
+def stage_chapter(source: Path, dest: Path) -> int:
+    """Write the site's copy of a chapter to `dest` (links for the site, widget cells with their
+    still pictures); the number of widget cells."""
     notebook = nbformat.read(source, as_version=4)
-    for cell in notebook.cells:
+    widgets = 0
+    for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown":
             cell.source = LINK.sub(lambda m: f"]({site_link(m['target'])}{m['rest']}", cell.source)
+        elif cell.cell_type == "code" and WIDGET_CELL in cell.source:
+            where = f"{source.name}, cell {index + 1} of {len(notebook.cells)}"
+            try:
+                cell.outputs = still_picture(cell, where)
+            except Exception as error:
+                frame = traceback.extract_tb(error.__traceback__)[-1]
+                fail(f"{where}: the widget cell gives no still picture for the site: "
+                     f"{type(error).__name__}: {error}\n  raised at {frame.filename}:{frame.lineno}"
+                     f"\n  the cell: {cell.source!r}")
+            widgets += 1
     nbformat.write(notebook, dest)
+    return widgets
 
 
 def notebook_title(path: Path) -> str:
@@ -154,8 +221,9 @@ def stage(src: Path, node_modules: Path) -> None:
     chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
     if not chapters:
         fail("no chapters found in chapters/")
-    for chapter in chapters:
-        stage_chapter(chapter, src / "chapters" / chapter.name)
+    started = time.perf_counter()
+    widgets = sum(stage_chapter(chapter, src / "chapters" / chapter.name) for chapter in chapters)
+    log(f"{widgets} widget cells given a still picture in {time.perf_counter() - started:.1f} s")
     (src / "exercises").mkdir()
     exercises = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
     for exercise in exercises:
