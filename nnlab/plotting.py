@@ -125,6 +125,13 @@ def plot_history(history: History, keys=("loss", "val_loss"), *, ax=None, logy: 
     return ax
 
 
+def figure_png(figure) -> bytes:
+    """The PNG bytes of a matplotlib Figure, the same on every run (no software tag in the file)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
 class LiveLossPlot:
     """Curves of the history redrawn in place while `fit` trains: one output, updated, not one per epoch.
 
@@ -170,9 +177,7 @@ class LiveLossPlot:
         plot_history(history, self.keys, ax=ax, logy=self.logy)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))      # whole epochs
         ax.set_title(f"epoch {history['epoch'][-1]}")
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", metadata={"Software": None})
-        self.png = buffer.getvalue()
+        self.png = figure_png(self.figure)
         self.frames += 1
         self._last = time.perf_counter()
         self._show()

@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
+TOOLS = CHAPTERS.parent / "tools"
 
 
 def chapter_path(prefix: str) -> Path:
@@ -61,3 +62,14 @@ def run_chapter(prefix: str) -> dict:
         plt.show = show
         plt.close("all")
     return namespace
+
+
+@lru_cache(maxsize=None)
+def tool(name: str):
+    """The script tools/<name>.py imported as a module (e.g. "build_site"), once per session."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -8,7 +8,6 @@ tested, and a change to the prose makes `says` fail until the claim here is upda
 Training is synchronous (Playground.train / the Step and Reset buttons); no thread is started.
 """
 
-import ast
 import contextlib
 import functools
 import math
@@ -23,7 +22,7 @@ nbformat = pytest.importorskip("nbformat")
 import numpy as np  # noqa: E402
 
 import nnlab as nl  # noqa: E402
-from chapter_code import CHAPTERS, chapter_path  # noqa: E402
+from chapter_code import CHAPTERS, chapter_path, tool  # noqa: E402
 from nnlab.widgets._base import FigureView  # noqa: E402
 from nnlab.widgets.activation import Z_RANGE  # noqa: E402
 
@@ -68,13 +67,9 @@ class TryIt:
         self.source = code.source
 
     def build(self):
-        """A fresh explorer, built by the cell's own code with `nl` in scope (its value, as displayed)."""
-        tree = ast.parse(self.source)
-        last = tree.body.pop()
-        assert isinstance(last, ast.Expr), f"{self.where}: the widget cell must end with the explorer"
-        namespace = {"nl": nl, "np": np}
-        exec(compile(tree, self.where, "exec"), namespace)
-        return eval(compile(ast.Expression(last.value), self.where, "eval"), namespace)
+        """A fresh explorer, built by the cell's own code with `nl` in scope (its value, as displayed),
+        exactly as the website build makes its still picture."""
+        return tool("build_site").explorer_of(self.source, self.where)
 
     def says(self, *fragments: str) -> None:
         """The paragraph still states each fragment (whitespace-insensitive); else this test is stale."""

@@ -44,6 +44,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 import pytest
 
 from browser_support import ROOT, artifacts_dir, is_loopback, launch
+from chapter_code import tool
 
 pytestmark = pytest.mark.browser
 
@@ -187,19 +188,10 @@ def _widget_cells_in(chapter: Path) -> int:
     return sum(WIDGET_CELL in "".join(cell["source"]) for cell in _code_cells(chapter))
 
 
-def _build_site_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_still_pictures_are_the_same_on_every_build(tmp_path):
     pytest.importorskip("ipywidgets")
     pytest.importorskip("matplotlib")
-    build_site = _build_site_module()
+    build_site = tool("build_site")
     chapter = next(c for c in CHAPTERS if c.name.startswith("03_"))
     first, second = tmp_path / "first.ipynb", tmp_path / "second.ipynb"
     committed = chapter.read_bytes()
@@ -218,7 +210,7 @@ def test_a_widget_cell_that_fails_stops_the_build(tmp_path, capsys):
     pytest.importorskip("ipywidgets")
     pytest.importorskip("matplotlib")
     nbformat = pytest.importorskip("nbformat")
-    build_site = _build_site_module()
+    build_site = tool("build_site")
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# 99 · Broken"),
         nbformat.v4.new_code_cell('nl.widgets.Playground("no such data set")'),

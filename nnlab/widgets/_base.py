@@ -7,11 +7,11 @@ times a slider moves), and can be tested without a browser: the PNG bytes change
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from ..plotting import figure_png
 
 
 class FigureView:
@@ -35,9 +35,7 @@ class FigureView:
 
     def draw(self) -> bytes:
         """Render the figure into the image widget; returns the PNG bytes."""
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", metadata={"Software": None})
-        self.image.value = buffer.getvalue()
+        self.image.value = figure_png(self.figure)
         self.draws += 1
         return self.image.value
 
