@@ -312,18 +312,27 @@ SCROLL_TO_EXPLORER = """() => {
 RAW_TEX = re.compile(r"\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\s][^$]*?\$")
 
 
+def open_page(page, url: str) -> None:
+    """Go to `url` and wait until the page is complete: loaded, its math typeset by MathJax, its
+    fonts (MathJax's too) and every image loaded. (Not Playwright's "networkidle": Chromium does
+    not always report it, even when no request is open.)"""
+    page.goto(url, wait_until="load")
+    if page.evaluate("() => !!document.querySelector('.math')"):
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+                               polling=100, timeout=60_000)
+        page.evaluate("() => MathJax.startup.promise")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.wait_for_function("() => [...document.images].every(img => img.complete)", polling=100,
+                           timeout=60_000)
+
+
 def check_page(page, rel: str, served: str, requests: list[str], failed: list[str]) -> tuple[list[str], int]:
     """Load one page in `page` (a Playwright page that records its requests and failures into the
     given lists); the problems found and the number of internal links checked."""
     problems = []
     requests.clear()
     failed.clear()
-    page.goto(urljoin(served, rel), wait_until="load")
-    if page.evaluate("() => !!document.querySelector('.math')"):
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                               polling=100, timeout=60_000)
-        page.evaluate("() => MathJax.startup.promise")
-    page.wait_for_load_state("networkidle")
+    open_page(page, urljoin(served, rel))
     outside = [r for r in requests if not is_loopback(r)]
     if outside:
         problems.append(f"{rel}: requests that leave 127.0.0.1: {outside}")
@@ -402,9 +411,7 @@ def test_every_page_in_chromium(site, served):
         for name, rel, scroll in (("site_landing.png", "index.html", None),
                                   ("site_chapter_08.png", chapter_08, SCROLL_TO_MATH_AND_PLOT),
                                   ("site_chapter_03_explorer.png", chapter_03, SCROLL_TO_EXPLORER)):
-            page.goto(urljoin(served, rel), wait_until="networkidle")
-            if page.evaluate("() => !!document.querySelector('.math')"):
-                page.evaluate("() => MathJax.startup.promise")
+            open_page(page, urljoin(served, rel))
             if scroll:
                 page.evaluate(scroll)
             page.screenshot(path=str(artifacts_dir() / name), full_page=rel == "index.html")
