@@ -13,8 +13,6 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-import nbformat
-
 CHAPTERS = Path(__file__).resolve().parent.parent / "chapters"
 TOOLS = CHAPTERS.parent / "tools"
 
@@ -34,6 +32,7 @@ def run_chapter(prefix: str) -> dict:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import nbformat
 
     path = chapter_path(prefix)
     nb = nbformat.read(path, as_version=4)
