@@ -23,7 +23,9 @@ from .model import Sequential
 from .neuron import Neuron
 from .optim import SGD, Adam, Optimizer, RMSProp
 from .parameter import Parameter
+from .recurrent import LSTM, RNN
 from .residual import Residual
+from .sequence import LastStep, TimeDistributed
 from .training import EarlyStopping, History, TrainingDiverged, evaluate, fit, predict
 
 __version__ = "0.1.0"
@@ -42,7 +44,8 @@ def __getattr__(name):
 __all__ = [
     "activations", "data", "descent", "diagnostics", "gradcheck", "metrics", "schedules",
     "Parameter", "Layer", "Dense", "Sigmoid", "Tanh", "ReLU", "ELU", "Softmax", "Dropout",
-    "Residual", "Sequential", "Neuron", "Loss", "SquaredError", "SoftmaxCrossEntropy",
+    "Residual", "RNN", "LSTM", "LastStep", "TimeDistributed", "Sequential", "Neuron", "Loss",
+    "SquaredError", "SoftmaxCrossEntropy",
     "Optimizer", "SGD", "RMSProp", "Adam", "fit", "evaluate", "predict", "History",
     "EarlyStopping", "TrainingDiverged",
 ]

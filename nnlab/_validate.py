@@ -90,19 +90,52 @@ def as_float_array(x, where: str, name: str, *, ndim: int | None = None, finite:
 
 
 def as_batch(x, where: str, name: str, width: int | None = None, *, dtype=None,
-             finite: bool = True) -> np.ndarray:
-    """`x` as a 2-D float batch of shape (N, width); a 1-D input is an error with a hint, never reshaped."""
+             finite: bool = True, ndim: int = 2) -> np.ndarray:
+    """`x` as a 2-D float batch of shape (N, width); a 1-D input is an error with a hint, never reshaped.
+
+    With ndim=3, `x` is a batch of sequences, shape (N, T, width), as recurrent layers take it.
+    """
     arr = as_float_array(x, where, name, finite=False, dtype=dtype)
+    if ndim == 3:
+        return _as_sequences(arr, where, name, width, finite)
     expected = f"2-D with shape (N, {width})" if width is not None else "2-D with shape (N, features)"
     if arr.ndim != 2:
         hint = (f"a single example is a batch of one: {name}[None, :]." if arr.ndim == 1 else
                 f"flatten each example first: {name}.reshape(len({name}), -1)." if arr.ndim > 2 else None)
+        if arr.ndim == 3:
+            hint += (" If these are sequences (N, T, features) from an RNN or LSTM, put nl.LastStep() "
+                     "before this layer to keep the last step's hidden state, or wrap the layer in "
+                     "nl.TimeDistributed(...) to apply it at every step.")
         fail(where, f"{name} must be {expected}", f"shape {shape_text(arr.shape)}", hint)
     if width is not None and arr.shape[1] != width:
         fail(where, f"{name} must be {expected}", f"shape {shape_text(arr.shape)}",
              "check the layer sizes: each layer's n_in must equal the previous layer's n_out.")
     if arr.shape[0] == 0:
         fail(where, f"{name} must hold at least one example", f"shape {shape_text(arr.shape)}")
+    if finite and not all_finite(arr):
+        idx = first_nonfinite(arr)
+        fail(where, f"{name} must contain only finite numbers", f"{arr[idx]} at index {idx}",
+             "look for a division by zero or a log of zero upstream, or lower the learning rate.")
+    return arr
+
+
+def _as_sequences(arr: np.ndarray, where: str, name: str, width: int | None, finite: bool) -> np.ndarray:
+    """as_batch(..., ndim=3): a batch of N sequences of T steps, shape (N, T, width)."""
+    expected = (f"3-D with shape (N, T, {width})" if width is not None else
+                "3-D with shape (N, T, features)")
+    if arr.ndim != 3:
+        hint = None
+        if arr.ndim in (1, 2):
+            hint = (f"a batch of sequences is (examples N, steps T, features per step): one sequence "
+                    f"of shape (T, features) is {name}[None]; sequences of one number per step, "
+                    f"shape (N, T), are {name}[:, :, None].")
+        fail(where, f"{name} must be {expected}", f"shape {shape_text(arr.shape)}", hint)
+    if width is not None and arr.shape[2] != width:
+        fail(where, f"{name} must be {expected}", f"shape {shape_text(arr.shape)}",
+             "the last axis holds the features of one step: it must equal the layer's n_in.")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        fail(where, f"{name} must hold at least one sequence of at least one step",
+             f"shape {shape_text(arr.shape)}")
     if finite and not all_finite(arr):
         idx = first_nonfinite(arr)
         fail(where, f"{name} must contain only finite numbers", f"{arr[idx]} at index {idx}",

@@ -29,6 +29,9 @@ class Layer:
 
     n_in: int | None = None
     n_out: int | None = None
+    #: 2 for batches (N, features), 3 for batches of sequences (N, T, features) (RNN, LSTM).
+    input_ndim: int = 2
+    output_ndim: int = 2
 
     def __init__(self):
         self.training = True
@@ -37,7 +40,8 @@ class Layer:
     # -- the public, checked interface ---------------------------------------------------------
     def forward(self, a_prev) -> np.ndarray:
         """a_prev : (N, n_in) → output : (N, n_out). Caches what backward needs."""
-        a_prev = as_batch(a_prev, f"{self._name()}.forward", "a_prev", self.n_in, dtype=self.dtype)
+        a_prev = as_batch(a_prev, f"{self._name()}.forward", "a_prev", self.n_in, dtype=self.dtype,
+                          ndim=self.input_ndim)
         out = self._forward(a_prev)
         self._out_shape = out.shape
         return out
@@ -49,7 +53,7 @@ class Layer:
             fail(where, "forward must run first", "backward before any forward",
                  "backward uses what forward cached: call forward on the batch, then backward.",
                  error=RuntimeError)
-        g = as_batch(dC_dout, where, "dC_dout", dtype=self.dtype)
+        g = as_batch(dC_dout, where, "dC_dout", dtype=self.dtype, ndim=self.output_ndim)
         if g.shape != self._out_shape:
             fail(where, f"dC_dout must have the shape of the last forward output, "
                  f"{shape_text(self._out_shape)}", f"shape {shape_text(g.shape)}",

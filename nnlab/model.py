@@ -29,7 +29,21 @@ def chain_widths(layers, where: str) -> tuple:
                 n_in = layer.n_in
         if layer.n_out is not None:
             width = layer.n_out
+        if i > 0 and layer.input_ndim != layers[i - 1].output_ndim:
+            _rank_mismatch(where, i, layer, layers[i - 1])
     return n_in, width
+
+
+def _rank_mismatch(where, i, layer, before):
+    """A sequence layer (N, T, features) next to a batch layer (N, features): say which adapter fits."""
+    takes = "3-D sequences (N, T, features)" if layer.input_ndim == 3 else "2-D batches (N, features)"
+    gives = "3-D sequences (N, T, features)" if before.output_ndim == 3 else "2-D batches (N, features)"
+    hint = ("put nl.LastStep() between them to keep only the last step's hidden state, or wrap "
+            f"the layer in nl.TimeDistributed(...) to apply it at every step."
+            if before.output_ndim == 3 else
+            "a recurrent layer (RNN, LSTM) comes first and takes the sequences x of shape (N, T, n_in).")
+    fail(where, f"layer {i} ({layer!r}) takes {takes}", f"layer {i - 1} ({before!r}), which outputs {gives}",
+         hint)
 
 
 class Sequential(Layer):
@@ -52,11 +66,12 @@ class Sequential(Layer):
         if not layers:
             fail("Sequential", "at least one layer", "none", "Sequential(nl.Dense(2, 1, rng=rng))")
         self.n_in, self.n_out = chain_widths(layers, "Sequential")
+        self.input_ndim, self.output_ndim = layers[0].input_ndim, layers[-1].output_ndim
         self.layers = list(layers)
 
     def forward(self, a_prev) -> np.ndarray:
         """x : (N, n_in) → a^L : (N, n_out); each layer caches what its backward needs."""
-        x = as_batch(a_prev, "Sequential.forward", "a_prev", self.n_in, dtype=self.dtype)
+        x = as_batch(a_prev, "Sequential.forward", "a_prev", self.n_in, dtype=self.dtype, ndim=self.input_ndim)
         out = self._forward(x)
         self._out_shape = out.shape
         return out
@@ -113,7 +128,8 @@ class Sequential(Layer):
         for i, layer in enumerate(self.layers):
             if layer.n_out is not None:
                 width = layer.n_out
-            rows.append((f"[{i}] " + " ".join(repr(layer).split()), shape_text(("N", width)), f"{layer.n_params:,}"))
+            shape = ("N", "T", width) if layer.output_ndim == 3 else ("N", width)
+            rows.append((f"[{i}] " + " ".join(repr(layer).split()), shape_text(shape), f"{layer.n_params:,}"))
         rows.append(("total", "", f"{self.n_params:,}"))
         w0 = max(len(r[0]) for r in rows)
         w1 = max(len(r[1]) for r in rows)

@@ -171,7 +171,7 @@ def _check_model_loss_opt(model, loss, opt, where):
 
 
 def _data(model, loss, X, y, where, xname="X", yname="y"):
-    X = as_batch(X, where, xname, model.n_in, dtype=model.dtype)
+    X = as_batch(X, where, xname, model.n_in, dtype=model.dtype, ndim=model.input_ndim)
     if isinstance(loss, SoftmaxCrossEntropy):
         y = as_labels(y, where, yname, n=X.shape[0], n_classes=model.n_out)
     else:
@@ -343,7 +343,7 @@ def predict(model: Layer, X, *, batch_size: int = 4096) -> np.ndarray:
     where = "nnlab.predict"
     if not isinstance(model, Layer):
         fail(where, "model must be an nnlab layer or Sequential", describe(model), error=TypeError)
-    X = as_batch(X, where, "X", model.n_in, dtype=model.dtype)
+    X = as_batch(X, where, "X", model.n_in, dtype=model.dtype, ndim=model.input_ndim)
     batch_size = check_int(batch_size, where, "batch_size")
     was_training = model.training
     model.eval()
