@@ -1,7 +1,8 @@
 # nnlab — the two commands of the quick start, and a few more.
 #
 #   make lab     open the course in JupyterLab (installs into .venv on first use)
-#   make test    the whole test suite (newest numpy), then the unit tests on numpy 1.26
+#   make test    the whole test suite (newest numpy), the unit tests on numpy 1.26, and the chapters
+#                under several floating-point environments (tools/fp_matrix.py)
 #
 # Needs only Python >= 3.10 (with its venv module), GNU make and bash.
 
@@ -22,8 +23,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.nnlab-installed
 STAMP_DEV := $(VENV)/.nnlab-dev-installed
 
-# The oldest supported numpy, in a small environment: nnlab's own dependencies + pytest only
-# (no Jupyter, no matplotlib: this also proves that `import nnlab` needs neither).
+# The oldest supported numpy, with what the chapters need to run in a kernel (no JupyterLab): the
+# unit tests run there, and the floating-point matrix runs the chapters there too.
 NUMPY_OLDEST ?= 1.26.4
 VENV_OLD := .venv-np126
 PY_OLD := $(VENV_OLD)/bin/python
@@ -43,7 +44,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 PIP_INSTALL = -m pip install --quiet --disable-pip-version-check --no-input --progress-bar off
 
-.PHONY: help lab test test-full test-np126 install bench clean site
+.PHONY: help lab test test-full test-np126 test-matrix install bench clean site
 
 help:  ## show the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## /  make \1\t/' | expand -t 20
@@ -53,7 +54,7 @@ lab: $(STAMP)  ## open the course in JupyterLab (LAB_ARGS="--no-browser --port=8
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=. \
 	  --LabApp.default_url=/lab/tree/chapters $(LAB_ROOT) $(LAB_ARGS)
 
-test: test-full test-np126  ## run the whole test suite (newest numpy), then the unit tests on numpy 1.26
+test: test-full test-np126 test-matrix  ## the whole suite, the unit tests on numpy 1.26, the floating-point matrix
 
 test-full: $(STAMP_DEV)  ## the whole suite in .venv (PYTEST_ARGS="-x -k dense" etc. are passed on)
 	@$(PY) -c 'import sys, numpy; print(f"== full suite: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
@@ -69,6 +70,17 @@ else
 test-np126:
 	@echo "== unit tests on numpy $(NUMPY_OLDEST) skipped: it needs Python <= 3.12 (use PYTHON=python3.12)"
 endif
+
+# Strict nbval of the chapters and solutions, and the claim tests, under other floating-point
+# environments: two BLAS threads, numpy's SIMD without AVX-512 and at its baseline, random floats
+# perturbed in their last bits, numpy 1.26. The same committed outputs must pass in every one.
+MATRIX_ARGS ?=
+ifneq ($(OLDEST_OK),0)
+test-matrix: $(STAMP_DEV) $(STAMP_OLD)  ## the chapters and claim tests under several floating-point environments
+else
+test-matrix: $(STAMP_DEV)
+endif
+	$(PY) tools/fp_matrix.py $(MATRIX_ARGS)
 
 install: $(STAMP_DEV) $(STAMP_OLD)  ## create or update both environments without running anything
 
@@ -114,5 +126,5 @@ $(STAMP_DEV): $(STAMP)
 $(STAMP_OLD): pyproject.toml
 	$(check_python)
 	$(call make_venv,$(VENV_OLD))
-	$(PY_OLD) $(PIP_INSTALL) "numpy==$(NUMPY_OLDEST)" -e ".[test]"
+	$(PY_OLD) $(PIP_INSTALL) "numpy==$(NUMPY_OLDEST)" -e ".[test,notebooks,chapters]"
 	touch $@

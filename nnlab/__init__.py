@@ -25,6 +25,7 @@ from .optim import SGD, Adam, Optimizer, RMSProp
 from .parameter import Parameter
 from .recurrent import LSTM, RNN
 from .residual import Residual
+from .roundoff import tiny
 from .sequence import LastStep, TimeDistributed
 from .training import EarlyStopping, History, TrainingDiverged, evaluate, fit, predict
 
@@ -47,5 +48,5 @@ __all__ = [
     "Residual", "RNN", "LSTM", "LastStep", "TimeDistributed", "Sequential", "Neuron", "Loss",
     "SquaredError", "SoftmaxCrossEntropy",
     "Optimizer", "SGD", "RMSProp", "Adam", "fit", "evaluate", "predict", "History",
-    "EarlyStopping", "TrainingDiverged",
+    "EarlyStopping", "TrainingDiverged", "tiny",
 ]

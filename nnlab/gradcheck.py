@@ -25,6 +25,7 @@ from ._validate import (all_finite, as_batch, check_choice, check_float, check_r
                         fail, shape_text)
 from .layer import Layer, leaves, parameter_labels
 from .losses import Loss
+from .roundoff import bound_text, tiny
 
 
 def numeric_grad(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -106,15 +107,18 @@ class GradReport:
         return self.ok
 
     def __str__(self) -> str:
-        head = f"gradient check of {self.title}: relative error vs central differences (pass < {self.tol:.0e})"
+        """The table, said robustly: a passing row shows the bound it is under ('< 1e-7'), not the
+        rounding digits that differ from machine to machine; a failing row shows its errors."""
+        head = f"gradient check of {self.title}: relative error vs central differences (pass < {bound_text(self.tol)})"
         name_w = max([len("gradient")] + [len(r[0]) for r in self.rows])
         shape_w = max([len("shape")] + [len(shape_text(r[1])) for r in self.rows])
         lines = [head, f"  {'gradient':<{name_w}}  {'shape':<{shape_w}}  {'rel. error':>10}  "
                        f"{'max |diff|':>10}  verdict"]
         for name, shape, rel, abs_err in self.rows:
-            verdict = "ok" if rel < self.tol else "WRONG"
-            lines.append(f"  {name:<{name_w}}  {shape_text(shape):<{shape_w}}  {rel:>10.1e}  "
-                         f"{abs_err:>10.1e}  {verdict}")
+            ok = rel < self.tol
+            shown_abs = "" if ok else f"{abs_err:.1e}"
+            lines.append(f"  {name:<{name_w}}  {shape_text(shape):<{shape_w}}  {tiny(rel, self.tol):>10}  "
+                         f"{shown_abs:>10}  {'ok' if ok else 'WRONG'}")
         lines.append("all gradients agree" if self.ok else
                      "some gradients disagree: look at the backward pass of the rows marked WRONG")
         return "\n".join(lines)

@@ -709,14 +709,16 @@ def test_06_batch_size_1_falls_quickly_but_jaggedly_140_smoothly_but_slowly(ch06
     assert L1[0] == L140[0]                                      # same initial weights
     assert np.sum(np.diff(L1) > 0) >= 10 and np.diff(L1)[np.diff(L1) > 0].sum() > 0.5    # jagged: 26 rises
     assert np.all(np.diff(L140) < 0)                             # smooth: falls at every epoch
-    assert as_stated(L1[-1], "0.17") and as_stated(L140[-1], "0.83")   # the training loss after 60 epochs
-    assert L140[-1] > 4 * L1[-1]
+    # the training loss after 60 epochs; batch size 1 is chaotic (0.109-0.188 over ten runs with the
+    # random floats perturbed by 1e-13), so the text gives a range: "between about 0.1 and 0.2"
+    assert 0.07 < L1[-1] < 0.25 and as_stated(L140[-1], "0.83")
+    assert L140[-1] > 3 * L1[-1]
 
 
 def test_06_batch_size_8_keeps_most_of_the_progress_with_much_less_noise(ch06_runs):
     t = TryIt(*CH06_BATCH)
-    t.says("after 60 epochs the training loss is 0.17 at batch size 1, 0.27 at 8, 0.67 at 16 and 0.83 at 140, "
-           "so batch size 8 keeps most of the progress per epoch with much less noise")
+    t.says("after 60 epochs the training loss is between about 0.1 and 0.2 at batch size 1, 0.27 at 8, 0.67 at 16 "
+           "and 0.83 at 140, so batch size 8 keeps most of the progress per epoch with much less noise")
     L1, L8 = losses(ch06_runs[1]), losses(ch06_runs[8])
     assert as_stated(L8[-1], "0.27")
     assert (L8[0] - L8[-1]) >= 0.75 * (L1[0] - L1[-1])              # most of the progress in 60 epochs
