@@ -70,5 +70,8 @@ def tool(name: str):
 
     spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules[name] = module          # dataclasses and pickling look a module up by name
     spec.loader.exec_module(module)
     return module
