@@ -13,7 +13,7 @@ Plotting (`nl.plotting`) and widgets (`nl.widgets`) import matplotlib and ipywid
 first used; `import nnlab` needs numpy (and tqdm, loaded when `fit` shows progress).
 """
 
-from . import activations, data, descent, diagnostics, gradcheck, metrics, schedules
+from . import activations, autograd, data, descent, diagnostics, gradcheck, metrics, schedules
 from .activation_layers import ELU, ReLU, Sigmoid, Softmax, Tanh
 from .dense import Dense
 from .dropout import Dropout
@@ -43,7 +43,7 @@ def __getattr__(name):
     raise AttributeError(f"module 'nnlab' has no attribute {name!r}")
 
 __all__ = [
-    "activations", "data", "descent", "diagnostics", "gradcheck", "metrics", "schedules",
+    "activations", "autograd", "data", "descent", "diagnostics", "gradcheck", "metrics", "schedules",
     "Parameter", "Layer", "Dense", "Sigmoid", "Tanh", "ReLU", "ELU", "Softmax", "Dropout",
     "Residual", "RNN", "LSTM", "LastStep", "TimeDistributed", "Sequential", "Neuron", "Loss",
     "SquaredError", "SoftmaxCrossEntropy",
