@@ -1,9 +1,10 @@
-"""nnlab's benchmarks: speed against the GEMM bound and peers, digits accuracy, start-up time.
+"""nnlab's benchmarks: speed against the GEMM bound and peers, digits accuracy, start-up time, LSTM, autograd.
 
     python benchmarks/run.py               the full run (a few minutes on 2 cores)
     python benchmarks/run.py --quick       smaller data, fewer repeats (about a minute): a smoke test
     python benchmarks/run.py --only speed,digits --no-suite --no-peers
     python benchmarks/run.py --only widgets
+    python benchmarks/run.py --only lstm,autograd
 
 Prints plain-text tables with PASS/MISS against the targets; see benchmarks/README.md. The exit
 code is 0 whatever the verdicts: these are measurements, not tests.
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import load_warning, machine_line  # noqa: E402
 
-SECTIONS = ("speed", "breakdown", "digits", "startup", "widgets")
+SECTIONS = ("speed", "breakdown", "digits", "startup", "widgets", "lstm", "autograd")
 
 
 def main(argv=None) -> int:
@@ -84,6 +85,14 @@ def main(argv=None) -> int:
     if "widgets" in only:
         import widgets
         widgets.run(rounds=7 if args.quick else 21)
+        print()
+    if "lstm" in only:
+        import lstm
+        lstm.run(repeat=5 if args.quick else 20, peers=peers)
+        print()
+    if "autograd" in only:
+        import autodiff
+        autodiff.run(repeat=5 if args.quick else 15)
         print()
     print(f"benchmarks done in {time.perf_counter() - start:.0f} s")
     return 0
