@@ -45,7 +45,7 @@ def gradient_norms(model: Layer, loss: Loss | None = None, x=None, y=None) -> di
 
 
 def _activations(model, x, where):
-    x = as_batch(x, where, "x", model.n_in, dtype=model.dtype)
+    x = as_batch(x, where, "x", model.n_in, dtype=model.dtype, ndim=model.input_ndim)
     was_training = model.training
     model.eval()
     try:

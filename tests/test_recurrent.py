@@ -405,3 +405,13 @@ def _after_forward(layer):
 def test_error_messages(what, call, error, pattern, rng):
     with pytest.raises(error, match=pattern):
         call(rng)
+
+
+def test_diagnostics_take_sequence_models(rng):
+    model = nl.Sequential(nl.RNN(2, 4, rng=rng), nl.TimeDistributed(nl.Dense(4, 4, rng=rng), nl.ReLU()),
+                          nl.LastStep(), nl.Dense(4, 2, rng=rng))
+    x = rng.standard_normal((6, 3, 2))
+    dead = nl.diagnostics.dead_relu_fraction(model, x)
+    assert list(dead) == ["[2] ReLU()"] and 0.0 <= dead["[2] ReLU()"] <= 1.0
+    norms = nl.diagnostics.gradient_norms(model, nl.SoftmaxCrossEntropy(), x, rng.integers(0, 2, 6))
+    assert list(norms) == ["[1] Dense(n_in=4, n_out=4)", "[4] Dense(n_in=4, n_out=2)"]
