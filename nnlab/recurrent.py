@@ -190,7 +190,7 @@ class LSTM(_Recurrent):
 
     Backpropagation through time (backward), from t = T down to 1:
 
-        ∂C/∂h_t = dC_dh[:, t] + ∂z_{t+1}/∂h_t-path = dC_dh[:, t] + δ_{t+1} W_h
+        ∂C/∂h_t = dC_dh[:, t] + δ_{t+1} W_h          (the output at t, and the path through z_{t+1})
         ∂C/∂o_t = ∂C/∂h_t ⊙ tanh(c_t)
         ∂C/∂c_t = ∂C/∂c_{t+1} ⊙ f_{t+1} + ∂C/∂h_t ⊙ o_t ⊙ (1 − tanh²(c_t))
         ∂C/∂i_t = ∂C/∂c_t ⊙ g_t    ∂C/∂g_t = ∂C/∂c_t ⊙ i_t    ∂C/∂f_t = ∂C/∂c_t ⊙ c_{t−1}
