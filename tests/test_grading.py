@@ -189,7 +189,7 @@ def grade_parts(path: Path, assignment: str, key: dict, tmp_path: Path, **limits
     for name, spec in key["assignments"][assignment]["parts"].items():
         work = tmp_path / name
         (work / "private").mkdir(parents=True)
-        result, problems = grade_part(PARTS[name], spec, cells, work, Limits(**limits), "token")
+        result, problems, reached = grade_part(PARTS[name], spec, cells, work, Limits(**limits), "token")
         results[name] = result
     return results
 
@@ -227,8 +227,8 @@ def test_hard_coded_answers_for_the_public_inputs_get_nothing(tmp_path, key):
     notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source, "metadata": {}}]}))
     cells, _, _ = read_cells(notebook)
     (tmp_path / "w" / "private").mkdir(parents=True)
-    result, _ = grade_part(PARTS["relu"], key["assignments"]["02_activations"]["parts"]["relu"], cells,
-                           tmp_path / "w", Limits(), "token")
+    result, _, _ = grade_part(PARTS["relu"], key["assignments"]["02_activations"]["parts"]["relu"], cells,
+                              tmp_path / "w", Limits(), "token")
     assert not result.passed and result.status == "wrong"
 
 
@@ -250,6 +250,21 @@ def processes_under(root: Path) -> list[str]:
                     found.append(Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode())
             except OSError:
                 continue
+    return found
+
+
+def sandboxed_processes() -> list[str]:
+    """Processes still running nnlab's sandbox, executor, kernel or runner (none may outlive a run)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "nnlab.grading.execute" in cmd or "nnlab.grading.kernel" in cmd or \
+                    "nnlab.grading.runner" in cmd:
+                found.append(cmd)
     return found
 
 

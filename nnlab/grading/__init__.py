@@ -1,11 +1,12 @@
 """Grading exercise notebooks, and the instructor's command line: `nnlab grade`, `nnlab make-key`,
-`nnlab bundle`.
+`nnlab bundle`, `nnlab gradebook merge`.
 
     nnlab make-key --solutions solutions -o key.json          # once per course: points + hidden seeds
     nnlab bundle -o nnlab-student.zip                          # what students get (no solutions, no key)
     nnlab grade submissions/ --key key.json --out grades/      # gradebook.csv + reports/<student>.json
+    nnlab grade ... --shard 2/8 --out part2/ ; nnlab gradebook merge part*/ --out grades/
 
-`grade` re-executes every submission in a fresh, limited, sandboxed kernel (never trusting stored
+`grade` re-executes every submission in a fresh, limited kernel inside a bubblewrap sandbox (never trusting stored
 outputs), runs each graded part in its own limited process on hidden inputs made from the key's
 seeds, and judges the results in the grader's own process with the explanations of nl.checks.
 See nnlab.grading.grader for how, nnlab.grading.key for the instructor file, and
@@ -19,29 +20,47 @@ import json
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .grader import GROUPS, Limits, Report, find_submissions, grade_submission
+from .grader import (GROUPS, Limits, PartResult, Report, find_submissions, grade_submission,
+                     shard_of)
 from .key import KeyFileError, load, make_key
-from .report import summary_table, write_gradebook, write_reports
+from .report import MergeError, merge, summary_table, write_all, write_results
+from .sandbox import Sandbox, SandboxUnavailable
 
-__all__ = ["grade", "main", "Limits", "Report", "make_key", "load", "KeyFileError"]
+__all__ = ["grade", "main", "Limits", "Report", "Sandbox", "SandboxUnavailable", "make_key", "load",
+           "KeyFileError"]
+
+
+def _crashed(sub, key, err) -> Report:
+    """The report of a submission whose grading failed outside grade_submission's own boundary."""
+    report = Report(sub.student, sub.assignment, str(sub.path), sub.file)
+    text = f"the grader failed on this notebook ({type(err).__name__}: {str(err)[:300]})"
+    for name, spec in key["assignments"][sub.assignment]["parts"].items():
+        report.parts.append(PartResult(name, 0.0, float(spec["points"]), "crashed", f"✗ {name}: {text}"))
+    report.execution = {"ran": False, "stopped": text}
+    return report
 
 
 def grade(submissions, key_file, out, *, jobs: int = 2, limits: Limits | None = None,
-          assignment: str | None = None, progress: bool = True) -> list[Report]:
-    """Grade every submission under `submissions`; write gradebook.csv, reports/ and executed/ to `out`.
+          assignment: str | None = None, progress: bool = True, sandbox: Sandbox | None = None,
+          shard: tuple[int, int] = (1, 1)) -> list[Report]:
+    """Grade every submission under `submissions` (or shard K of N of them); write gradebook.csv,
+    reports/, executed/, summary.md/.json and results.json to `out`.
 
-    Returns the reports (one per submitted notebook). `limits` defaults to Limits().
+    Returns the reports (one per submitted notebook). `limits` defaults to Limits(); `sandbox` to
+    `Sandbox.find()`, which raises SandboxUnavailable where bubblewrap is missing.
     """
     key = load(key_file)
     limits = limits or Limits()
+    sandbox = sandbox or Sandbox.find()
     out = Path(out).resolve()  # children run elsewhere: every path they get is absolute
     out.mkdir(parents=True, exist_ok=True)
     found, problems = find_submissions(submissions, key, assignment)
+    found = shard_of(found, *shard)
     for problem in problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(f"note: {problem}", file=sys.stderr)
     reports: list[Report] = []
     bar = None
     if progress:
@@ -51,10 +70,15 @@ def grade(submissions, key_file, out, *, jobs: int = 2, limits: Limits | None = 
     with tempfile.TemporaryDirectory(prefix="nnlab-grading-") as tmp:
         pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
-            futures = [pool.submit(grade_submission, sub, key, limits, Path(tmp) / str(i), out)
-                       for i, sub in enumerate(found)]
+            futures = {pool.submit(grade_submission, sub, key, limits, Path(tmp) / str(i), out,
+                                   sandbox): sub for i, sub in enumerate(found)}
+            from concurrent.futures import as_completed
+
             for future in as_completed(futures):
-                reports.append(future.result())
+                try:
+                    reports.append(future.result())
+                except Exception as err:  # noqa: BLE001 — one submission never ends the run
+                    reports.append(_crashed(futures[future], key, err))
                 if bar is not None:
                     bar.update(1)
         except BaseException:  # Ctrl-C or a bug: stop every child before anything else
@@ -67,9 +91,19 @@ def grade(submissions, key_file, out, *, jobs: int = 2, limits: Limits | None = 
             if bar is not None:
                 bar.close()
     reports.sort(key=lambda r: (r.student, r.assignment))
-    write_gradebook(reports, key, out / "gradebook.csv")
-    write_reports(reports, out / "reports")
+    write_all(reports, key, problems, sandbox.describe(), out)
+    write_results(reports, key, problems, sandbox.describe(), out, shard)
     return reports
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard must be K/N such as 2/8, got {text!r}") from None
+    if not 1 <= k <= n:
+        raise argparse.ArgumentTypeError(f"--shard K/N needs 1 ≤ K ≤ N, got {text!r}")
+    return k, n
 
 
 def _grade_command(args) -> int:
@@ -77,17 +111,41 @@ def _grade_command(args) -> int:
     limits = Limits(cell_timeout=args.cell_timeout, total_timeout=args.total_timeout,
                     memory_mb=args.memory_mb)
     try:
+        sandbox = Sandbox.find(allow_weak=args.no_sandbox, tmpfs_mb=args.scratch_mb)
+        if args.no_sandbox and sandbox.strong:
+            sandbox = Sandbox(None, tmpfs_mb=args.scratch_mb)
+        if not sandbox.strong:
+            print("nnlab grade: WARNING: grading without the bubblewrap sandbox (--no-sandbox): only "
+                  "resource limits and an audit hook stand between a submission and this machine; "
+                  "the reports and the summary say so.", file=sys.stderr)
         reports = grade(args.submissions, args.key, args.out, jobs=args.jobs, limits=limits,
-                        assignment=args.assignment, progress=not args.no_progress)
-    except KeyFileError as err:
+                        assignment=args.assignment, progress=not args.no_progress,
+                        sandbox=sandbox, shard=args.shard)
+    except (KeyFileError, SandboxUnavailable) as err:
         print(err, file=sys.stderr)
         return 2
     print(summary_table(reports))
-    print(f"\n{len(reports)} notebook(s) graded in {time.perf_counter() - start:.1f} s; "
-          f"gradebook: {Path(args.out) / 'gradebook.csv'}, reports: {Path(args.out) / 'reports'}")
+    summary = json.loads((Path(args.out) / "summary.json").read_text(encoding="utf-8"))
+    for line in summary["flags"]:
+        print(f"flag: {line}")
+    for line in summary["problems"]:
+        print(f"note: {line}")
+    shard = "" if args.shard == (1, 1) else f" (shard {args.shard[0]}/{args.shard[1]})"
+    print(f"\n{len(reports)} notebook(s) graded{shard} in {time.perf_counter() - start:.1f} s; "
+          f"gradebook: {Path(args.out) / 'gradebook.csv'}, summary: {Path(args.out) / 'summary.md'}, "
+          f"reports: {Path(args.out) / 'reports'}")
     return 0
 
 
+def _merge_command(args) -> int:
+    try:
+        reports = merge(args.shards, args.out)
+    except MergeError as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(f"merged {len(args.shards)} shard(s): {len(reports)} notebook(s); gradebook: "
+          f"{Path(args.out) / 'gradebook.csv'}, summary: {Path(args.out) / 'summary.md'}")
+    return 0
 def _make_key_command(args) -> int:
     key = make_key(args.solutions)
     text = json.dumps(key, indent=2) + "\n"
@@ -130,7 +188,21 @@ def main(argv=None) -> int:
     g.add_argument("--memory-mb", type=int, default=2048, help="memory limit per process in MB (2048)")
     g.add_argument("--assignment", help="the assignment of notebooks that do not say it in their name")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--scratch-mb", type=int, default=256,
+                   help="size of the sandbox's tmpfs, the only writable place, per process (256)")
+    g.add_argument("--shard", type=_shard, default=(1, 1), metavar="K/N",
+                   help="grade only shard K of N (every N-th student); join with `nnlab gradebook merge`")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="grade without bubblewrap, with the weaker audit-hook guard (not for "
+                        "untrusted submissions; the report says so)")
     g.set_defaults(run=_grade_command)
+
+    m = commands.add_parser("gradebook", help="work with gradebooks: `nnlab gradebook merge`")
+    m_commands = m.add_subparsers(dest="gradebook_command", required=True)
+    mm = m_commands.add_parser("merge", help="join the folders of `nnlab grade --shard K/N` runs")
+    mm.add_argument("shards", nargs="+", type=Path, help="the --out folders of shards 1..N")
+    mm.add_argument("--out", required=True, type=Path, help="where the merged gradebook goes")
+    mm.set_defaults(run=_merge_command)
 
     k = commands.add_parser("make-key", help="write an instructor file with fresh hidden seeds")
     k.add_argument("--solutions", type=Path, default=Path("solutions"), help="the solution notebooks")

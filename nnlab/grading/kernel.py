@@ -1,12 +1,11 @@
 """The grading kernel: an ordinary IPython kernel that limits and guards itself before it starts.
 
-    python -I -m nnlab.grading.kernel --scratch DIR --memory-mb M --cpu-seconds S --pidfile P -f CONN
+    python -I -m nnlab.grading.kernel --scratch DIR --memory-mb M --cpu-seconds S -f CONN
 
-The executor (nnlab.grading.execute) starts it through a kernelspec of its own. Before the kernel
-exists, this process records its pid for the grader (which kills its process group when time is
-up), moves into the scratch directory, applies the resource limits and installs the guard of
-nnlab.grading.sandbox: from then on the student's cells can write only inside the scratch
-directory, cannot start processes, and cannot signal the grader.
+The executor (nnlab.grading.execute) starts it through a kernelspec of its own, inside the same
+sandbox (nnlab.grading.sandbox). Before the kernel exists, this process moves into the scratch
+directory, applies the resource limits and installs the audit hook, the second layer: the
+student's cells can write only inside the scratch directory and cannot start processes.
 """
 
 from __future__ import annotations
@@ -21,12 +20,9 @@ def main(argv=None) -> None:
     parser.add_argument("--scratch", required=True)
     parser.add_argument("--memory-mb", type=int, default=None)
     parser.add_argument("--cpu-seconds", type=int, default=None)
-    parser.add_argument("--pidfile", required=True)
     parser.add_argument("-f", dest="connection_file", required=True)
     args = parser.parse_args(argv)
 
-    with open(args.pidfile, "w") as f:
-        f.write(str(os.getpid()))
     os.chdir(args.scratch)
     sys.dont_write_bytecode = True
     sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]

@@ -4,6 +4,7 @@ A JSON file, kept outside the student bundle:
 
     {
       "format": "nnlab-key/1",
+      "reuse": "flag",
       "assignments": {
         "02_activations": {
           "parts": {
@@ -24,6 +25,9 @@ A JSON file, kept outside the student bundle:
 - `points` are awarded when the part passes on every hidden input, else 0.
 - `timeout` (seconds, optional) replaces the grader's --cell-timeout for that part.
 - `options` (optional) tune a part; the training part knows `min_accuracy` and `test_fraction`.
+- `reuse` (optional, top level): what a part that calls nnlab's own implementation of itself (or
+  code that reaches into nnlab.checks, nnlab.grading or the solutions) gets: `"flag"` (the
+  default: its points, and a flag in the report, the gradebook and the summary) or `"zero"`.
 - `written` lists the hand-graded questions and their points; the grader copies the answers into
   the report and leaves them out of the automatic total.
 
@@ -58,6 +62,11 @@ def validate(key: dict) -> dict:
     """Check an instructor key loaded from JSON; return it unchanged, or raise KeyFileError."""
     if not isinstance(key, dict) or key.get("format") != FORMAT:
         _fail("top level", f'"format" must be "{FORMAT}"')
+    if key.get("reuse", "flag") not in ("flag", "zero"):
+        _fail("top level", '"reuse" must be "flag" or "zero"')
+    unknown = set(key) - {"format", "assignments", "reuse"}
+    if unknown:
+        _fail("top level", f"unknown entries {sorted(unknown)}")
     assignments = key.get("assignments")
     if not isinstance(assignments, dict) or not assignments:
         _fail("top level", '"assignments" must map assignment names to their parts')
@@ -135,4 +144,4 @@ def make_key(solutions_dir) -> dict:
                 written[meta["question"]] = meta.get("points", 1)
         if parts:
             assignments[path.stem] = {"parts": parts, "written": written}
-    return validate({"format": FORMAT, "assignments": assignments})
+    return validate({"format": FORMAT, "reuse": "flag", "assignments": assignments})

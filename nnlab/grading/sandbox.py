@@ -1,20 +1,25 @@
-"""Limits and a guard for processes that run a student's code (the kernel and the part runners).
+"""Where a student's code runs: an operating-system sandbox, resource limits and an audit hook.
 
-Two layers, both installed by the process itself before any student code runs:
+The guarantee is **bubblewrap** (`bwrap`, Debian package `bubblewrap`): every process that runs a
+student's code — the notebook executor with its kernel, and each part runner — starts inside
 
-- resource limits (`apply_limits`): address space (memory), CPU seconds, the largest file it may
-  write, no core dumps. Hard limits equal soft ones, and raising them is blocked by the guard.
-- an audit hook (`install_guard`, PEP 578) that refuses, with PermissionError:
-  writing, creating, renaming or deleting anything outside the scratch directory; reading outside
-  the Python installation, nnlab and the scratch directory (the runner; the kernel may read more,
-  see `kernel_read_roots`); starting processes (fork, exec, subprocess, os.system, posix_spawn);
-  signalling other processes; network connections; ctypes/cffi; changing rlimits; and walking the
-  garbage collector's object lists (which could reach the hook itself).
+- new PID, network, IPC and UTS namespaces: the grader, other submissions and the host's processes
+  cannot be seen or signalled, there is no network (only a loopback for the kernel's sockets);
+- a root file system with only the system libraries (/usr), the Python installation, the
+  packages and nnlab, all **read-only**, plus a few harmless files of /etc; not the instructor key,
+  not the submissions folder, not the course repository, not the host's /proc;
+- one size-limited tmpfs on /tmp as the only writable place (`Sandbox.tmpfs_mb` in total);
+- `--die-with-parent` and a new session: when the grader kills the sandbox (or dies), the PID
+  namespace and everything in it end, and nothing can reach the grader's terminal;
+- an unprivileged user: when the grader runs as root, the process runs as uid/gid 65534 (nobody)
+  with no capabilities and no_new_privs; otherwise as the grader's own user in a user namespace
+  where further user namespaces are disabled.
 
-The grader adds what a process cannot do for itself: a wall-clock limit, enforced by killing the
-process group, and a sweep that kills any process still carrying the grading token in its
-environment. An audit hook is not a security boundary against native code; for untrusted cohorts,
-run the grader inside a container or VM as well (docs/instructors.md).
+Inside, each process limits itself before any student code exists (`apply_limits`: address space,
+CPU seconds, file size, no core dumps) and installs the audit hook (`install_guard`, PEP 578) as a
+second layer that refuses starting processes, writing outside the scratch directory, signals,
+sockets and ctypes. The audit hook alone is *not* a security boundary; it is all that is left when
+bubblewrap is missing and the instructor accepts that explicitly (`nnlab grade --no-sandbox`).
 """
 
 from __future__ import annotations
@@ -164,3 +169,175 @@ def install_guard(write_roots, read_roots=None) -> None:
             refuse(f"importing {args[0]}")
 
     sys.addaudithook(hook)
+
+
+# ----------------------------------------------------------------------------------------------
+# the operating-system sandbox (bubblewrap)
+
+BWRAP_PACKAGE = "bubblewrap"
+SANDBOX_UID = 65534  # nobody: the user a root grader's sandboxes run as
+#: Files of /etc that programs read at start-up (the dynamic loader, locale, fonts); nothing secret.
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group",
+             "nsswitch.conf", "hosts", "host.conf", "fonts", "mime.types", "matplotlibrc")
+#: The scratch directory of every sandboxed process (on the tmpfs).
+INSIDE_TMP = "/tmp"
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or does not work here; the message says what to do."""
+
+
+def _covered(path: str, roots) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def sandbox_roots() -> list[str]:
+    """The host directories a sandboxed Python needs, read-only: its installation, its packages
+    and nnlab (only the package folder, not the course repository around it)."""
+    import sysconfig
+
+    import nnlab
+
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  os.path.dirname(os.path.abspath(nnlab.__file__))}
+    candidates.update(p for p in sysconfig.get_paths().values() if p)
+    for module in ("numpy",):
+        mod = sys.modules.get(module)
+        if mod is not None and getattr(mod, "__file__", None):
+            candidates.add(os.path.dirname(os.path.abspath(mod.__file__)))
+    # the interpreter itself may sit elsewhere (a venv's python is a link to it)
+    candidates.add(os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))))
+    real = sorted({os.path.realpath(c) for c in candidates if c and os.path.isdir(c)} |
+                  {os.path.abspath(c) for c in candidates if c and os.path.isdir(c)})
+    kept: list[str] = ["/usr"]
+    for path in sorted(real, key=len):
+        if not _covered(path, kept) and path != "/":
+            kept.append(path)
+    return kept[1:]
+
+
+class Sandbox:
+    """How the grader starts a process that runs a student's code.
+
+    `Sandbox.find()` returns the bubblewrap sandbox, or raises SandboxUnavailable (naming the
+    Debian package) — unless `allow_weak`, which gives the audit-hook-only guard instead.
+    `wrap(argv)` is the command line that runs `argv` inside; `strong` says which one it is.
+    """
+
+    def __init__(self, bwrap: str | None, *, tmpfs_mb: int = 256, setpriv: str | None = None,
+                 version: str = ""):
+        self.bwrap = bwrap
+        self.setpriv = setpriv
+        self.tmpfs_mb = int(tmpfs_mb)
+        self.version = version
+        self._args: list[str] | None = None
+
+    @property
+    def strong(self) -> bool:
+        return self.bwrap is not None
+
+    @classmethod
+    def find(cls, *, allow_weak: bool = False, tmpfs_mb: int = 256) -> "Sandbox":
+        import shutil
+        import subprocess
+
+        bwrap = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None)
+        if bwrap is None:
+            if allow_weak:
+                return cls(None, tmpfs_mb=tmpfs_mb)
+            raise SandboxUnavailable(
+                "nnlab grade: bubblewrap (bwrap) is not installed, and it is what keeps a submission "
+                "away from the key, the other submissions and the grader. Install it "
+                f"(Debian/Ubuntu: `sudo apt-get install {BWRAP_PACKAGE}`; Fedora: `dnf install "
+                "bubblewrap`), or pass --no-sandbox to accept the weaker, audit-hook-only guard "
+                "(the report will say so).")
+        setpriv = None
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                raise SandboxUnavailable(
+                    "nnlab grade: running as root, the sandbox drops to an unprivileged user with "
+                    "setpriv (Debian package util-linux), which is missing. Install it, or run "
+                    "nnlab grade as an ordinary user.")
+        try:
+            version = subprocess.run([bwrap, "--version"], capture_output=True, text=True,
+                                     timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            version = "bubblewrap"
+        sandbox = cls(bwrap, tmpfs_mb=tmpfs_mb, setpriv=setpriv, version=version)
+        sandbox.probe()
+        return sandbox
+
+    def describe(self) -> str:
+        if not self.strong:
+            return ("weak: no operating-system sandbox (--no-sandbox); resource limits and an audit "
+                    "hook only, which a determined submission can get around")
+        who = (f"uid {SANDBOX_UID} without capabilities" if self.setpriv else
+               "the grader's own user in a user namespace")
+        return (f"{self.version or 'bubblewrap'}: new PID, network, IPC and UTS namespaces; "
+                f"read-only system, Python and nnlab; a {self.tmpfs_mb} MB tmpfs as the only "
+                f"writable place; {who}; killed with the grader")
+
+    def _bwrap_args(self) -> list[str]:
+        if self._args is not None:
+            return self._args
+        args = [self.bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
+                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if self.setpriv:  # root: bwrap is privileged; the command drops to nobody itself
+            args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            args += ["--unshare-user", "--disable-userns"]
+        args += ["--ro-bind", "/usr", "/usr"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        made = {"/", "/usr", "/tmp", "/proc", "/dev", "/etc"}
+        args += ["--perms", "0755", "--dir", "/etc"]
+        for name in ETC_FILES:
+            path = os.path.join("/etc", name)
+            if os.path.exists(path):
+                args += ["--ro-bind-try", path, path]
+        for root in sandbox_roots():
+            parts = root.strip("/").split("/")
+            for i in range(1, len(parts)):
+                parent = "/" + "/".join(parts[:i])
+                if parent not in made and not _covered(parent, ["/usr"]):
+                    args += ["--perms", "0755", "--dir", parent]
+                    made.add(parent)
+            args += ["--ro-bind", root, root]
+            made.add(root)
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 "--perms", "1777", "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", INSIDE_TMP,
+                 "--chdir", INSIDE_TMP]
+        self._args = args
+        return args
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """The command line that runs `argv` in the sandbox (unchanged when the sandbox is weak)."""
+        if not self.strong:
+            return list(argv)
+        inner = list(argv)
+        if self.setpriv:
+            inner = [self.setpriv, f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}",
+                     "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs",
+                     "--", *inner]
+        return [*self._bwrap_args(), "--", *inner]
+
+    def probe(self) -> None:
+        """Start Python with numpy and nnlab inside once; raise SandboxUnavailable if it fails."""
+        import subprocess
+
+        cmd = self.wrap([sys.executable, "-I", "-c", "import numpy, nnlab; print('ok')"])
+        try:
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=60,
+                                    env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+        except (OSError, subprocess.SubprocessError) as err:
+            raise SandboxUnavailable(f"nnlab grade: bubblewrap could not start: {err}") from None
+        if result.returncode != 0 or result.stdout.strip() != "ok":
+            raise SandboxUnavailable(
+                "nnlab grade: bubblewrap is installed but Python with nnlab does not start inside it "
+                f"(exit code {result.returncode}): {result.stderr.strip()[-500:]}. Hint: user "
+                "namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1), or run as "
+                "root; --no-sandbox accepts the weaker guard.")
