@@ -241,7 +241,7 @@ class Sandbox:
         import shutil
         import subprocess
 
-        bwrap = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None)
+        bwrap = shutil.which("bwrap")
         if bwrap is None:
             if allow_weak:
                 return cls(None, tmpfs_mb=tmpfs_mb)
