@@ -99,7 +99,8 @@ class LayerStats(NamedTuple):
     differences between examples (the std over the batch axis, ddof 0, averaged over the units).
     When spread falls towards 0 layer by layer, every example reaches the later layers as (almost)
     the same vector, and the output cannot tell them apart, whatever the gradients do.
-    Chapter 10.
+    For a batch of sequences, shape (N, T, n), spread averages the std over examples across the
+    steps and units.  Chapter 10.
     """
 
     mean: float
@@ -162,7 +163,7 @@ def activation_stats(model: Layer, x, kind=Layer) -> dict[str, LayerStats]:
     if not kinds or not all(isinstance(k, type) and issubclass(k, Layer) for k in kinds):
         fail(where, "kind must be a layer class or a tuple of layer classes", describe(kind),
              "e.g. kind=(nl.Sigmoid, nl.Tanh, nl.ReLU), or kind=nl.Dense.", error=TypeError)
-    x = as_batch(x, where, "x", model.n_in, dtype=model.dtype)
+    x = as_batch(x, where, "x", model.n_in, dtype=model.dtype, ndim=model.input_ndim)
     rows: list = []
     was_training = model.training
     model.eval()

@@ -293,6 +293,17 @@ def test_activation_stats_run_in_eval_mode_and_restore_the_mode():
     assert model.training and model[1].training
 
 
+def test_activation_stats_of_a_sequence_model():
+    rng = np.random.default_rng(0)
+    model = nl.Sequential(nl.RNN(3, 5, rng=rng), nl.LastStep(), nl.Dense(5, 2, rng=rng))
+    x = rng.standard_normal((4, 6, 3))
+    stats = diagnostics.activation_stats(model, x)
+    assert list(stats) == ["[0] RNN(n_in=3, n_hidden=5)", "[1] LastStep()", "[2] Dense(n_in=5, n_out=2)"]
+    h = model[0].forward(x)                                     # (N, T, n_hidden)
+    assert stats["[0] RNN(n_in=3, n_hidden=5)"].spread == pytest.approx(h.std(axis=0).mean(), rel=1e-14)
+    assert stats["[1] LastStep()"].spread == pytest.approx(h[:, -1].std(axis=0).mean(), rel=1e-14)
+
+
 def test_activation_stats_errors():
     model, _ = sigmoid_layer(1.0)
     with pytest.raises(ValueError, match=r"activation_stats: x must be 2-D with shape \(N, 8\), got shape \(8,\)"):
