@@ -21,11 +21,19 @@ Steps:
    gets a still picture: its code is run with `nl` and `np` in scope, and the explorer it ends
    with (seeded, so the same PNG on every build) gives its figure as an output, with a caption
    (CSS class nnlab-still, book/_assets/nnlab.css) saying that the controls work in JupyterLab.
-   A widget cell that fails stops the build with the chapter, the cell and the error. Only the
-   staged copy changes: the download button serves the repository's notebook.
+   A widget cell that fails stops the build with the chapter, the cell and the error. Every code
+   cell with a figure gets alt text for its images (alt_text(); chapters/AUTHORING.md, "Alt text
+   for figures"): the cell's `# alt:` lines, else a description made from the cell's matplotlib
+   titles and axis labels and the sentence that introduces the figure. Only the staged copy
+   changes: the download button serves the repository's notebook.
 3. jupyter-book build with warnings as errors: a broken link or a chapter that no longer parses
    fails the build (exit code 1), with Sphinx's messages.
-4. Replace the output folder with the HTML; print the build time and the number of pages.
+4. Replace the output folder with the HTML, with a few accessibility repairs of the theme's
+   markup (accessible_html()); print the build time and the number of pages.
+
+The browser test (tests/test_site.py) also runs axe-core, the accessibility checker, on every page:
+npm fetches it with MathJax (book/package.json, devDependencies) but it is never copied into the
+site; axe_core_js() gives the test its path.
 
 Needs the `site` extra (pip install -e '.[site]'; `make site` installs it) and npm (Node.js).
 """
@@ -49,6 +57,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
+DEFAULT_NPM_DIR = ROOT / "build" / "site-npm"
 
 #: What the pages need of the mathjax npm package: the TeX-to-HTML bundle, the extensions and
 #: fonts it loads on demand (relative to its own URL), the menu and the accessibility parts.
@@ -61,6 +70,23 @@ WIDGET_CELL = "nl.widgets."
 STILL_CAPTION = ("A still picture of the explorer as it starts. Its controls work when the "
                  "notebook runs in JupyterLab.")
 STILL_CLASS = "nnlab-still"
+
+#: An author's alt text for the figures of a code cell: a comment line `# alt: …` (several lines
+#: are joined, in order).
+ALT_LINE = re.compile(r"^[ \t]*#[ \t]*alt:[ \t]*(?P<text>.*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+#: matplotlib calls whose string argument describes a figure: title, axis labels (pyplot and Axes).
+TITLE_CALLS = {"set_title": "title", "title": "title", "suptitle": "title",
+               "set_xlabel": "x", "xlabel": "x", "set_ylabel": "y", "ylabel": "y"}
+#: The longest alt text the builder writes (characters); longer ones end in "…".
+ALT_MAX = 300
+#: TeX commands that read as one character in alt text.
+TEX_SYMBOLS = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+               "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ", "rho": "ρ", "sigma": "σ",
+               "tau": "τ", "phi": "φ", "omega": "ω", "Delta": "Δ", "Sigma": "Σ", "nabla": "∇",
+               "partial": "∂", "cdot": "·", "times": "×", "leq": "≤", "le": "≤", "geq": "≥",
+               "ge": "≥", "approx": "≈", "infty": "∞", "to": "→", "rightarrow": "→",
+               "leftarrow": "←", "ell": "ℓ", "sum": "Σ", "prime": "′", "lVert": "‖", "rVert": "‖",
+               "Vert": "‖", "|": "‖", "in": "∈", "pm": "±", "neq": "≠", "ne": "≠"}
 
 #: A Markdown link's target: ](target) or ](target "title").
 LINK = re.compile(r"\]\((?P<target>[^)\s]+)(?P<rest>(?:\s+\"[^\"]*\")?\))")
@@ -134,6 +160,111 @@ def explorer_of(source: str, where: str):
     return eval(compile(ast.Expression(last.value), where, "eval"), namespace)
 
 
+def plain_text(markdown: str) -> str:
+    """Markdown (with $…$ math) as plain text for an alt attribute: no markup, TeX made readable."""
+    # code spans keep their underscores (nl.plotting.plot_activation); elsewhere _ is emphasis or TeX
+    text = re.sub(r"`([^`]*)`", lambda m: m[1].replace("_", "\0"), markdown)
+    text = re.sub(r"<[^>]+>", "", text)                                       # HTML tags
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)                  # links, images
+    text = re.sub(r"\\(?:text|mathrm|mathbf|operatorname|tfrac|frac)\b", " ", text)
+    text = re.sub(r"\\([A-Za-z]+|\|)", lambda m: TEX_SYMBOLS.get(m[1], m[1]), text)
+    text = re.sub(r"[$`*_{}]|\\[,;! ]", "", text)                              # math, code, emphasis
+    return re.sub(r"\s+", " ", text).strip().replace("\0", "_")
+
+
+def _literal(node) -> str | None:
+    """The text of a string literal or f-string (its {…} parts as "…"), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value if isinstance(part, ast.Constant) else "…" for part in node.values)
+    return None
+
+
+def figure_description(source: str) -> str:
+    """What a plot cell says about its figure: its titles and axis labels, from the matplotlib
+    calls in the code (`ax.set_title("…")`, `plt.xlabel("…")`, `ax.set(title=…)`), and the
+    nnlab.plotting helpers it calls. "" when the code names none."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    found = []      # (line, column, kind, text), kind "title", "x", "y" or "helper"
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func, at = node.func, (node.lineno, node.col_offset)
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in TITLE_CALLS and node.args and (text := _literal(node.args[0])):
+            found.append((*at, TITLE_CALLS[name], text))
+        elif name == "set":
+            found += [(*at, {"title": "title", "xlabel": "x", "ylabel": "y"}[k.arg], text)
+                      for k in node.keywords if k.arg in ("title", "xlabel", "ylabel")
+                      and (text := _literal(k.value))]
+        if (isinstance(func, ast.Attribute) and name.startswith("plot_")
+                and ast.unparse(func.value).endswith("plotting")):
+            found.append((*at, "helper", name[len("plot_"):].replace("_", " ")))
+    found.sort()
+
+    def texts(kind):   # in source order, each once
+        return list(dict.fromkeys(t for *_, k, text in found if k == kind and (t := plain_text(text))
+                                  and re.search(r"\w", t.replace("…", ""))))
+
+    parts = []
+    if texts("title"):
+        parts.append("; ".join(texts("title")))
+    elif texts("helper"):
+        parts.append("plot of " + ", ".join(texts("helper")))
+    axes = [f"{axis} axis: {', '.join(texts(axis))}" for axis in ("x", "y") if texts(axis)]
+    if axes:
+        parts.append("; ".join(axes))
+    return ". ".join(parts)
+
+
+def introducing_sentence(cells, index: int) -> str:
+    """The last sentence of the Markdown cell just before cell `index` (the text that introduces
+    the figure, such as "The neuron classifies all the points correctly:"), as plain text."""
+    for cell in reversed(cells[:index]):
+        if cell.cell_type == "markdown":
+            paragraph = plain_text(cell.source.strip().split("\n\n")[-1])
+            sentences = re.split(r"(?<=[.!?)])\s+(?=[A-Z])", paragraph)
+            return sentences[-1].rstrip(":;,. ") if sentences else ""
+        if cell.cell_type == "code" and cell.get("outputs"):
+            return ""       # the text before is about an earlier output
+    return ""
+
+
+def shorten(text: str, limit: int = ALT_MAX) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+
+
+def alt_text(cells, index: int, chapter: str) -> str:
+    """The alt text of the images that code cell `index` outputs (chapters/AUTHORING.md, "Alt text
+    for figures"): the cell's `# alt:` lines if it has any; else the sentence that introduces the
+    figure followed by what the code says about it (figure_description); else, as a last resort,
+    "Figure k of <chapter>" (k counting the chapter's figure cells)."""
+    cell = cells[index]
+    written = [m["text"] for m in ALT_LINE.finditer(cell.source) if m["text"]]
+    if written:
+        return " ".join(written)
+    sentence = shorten(introducing_sentence(cells, index), ALT_MAX // 2)
+    described = figure_description(cell.source)
+    if sentence and described:
+        return shorten(f"{sentence}. Figure: {described}")
+    if sentence or described:
+        return shorten(sentence or f"Figure: {described}")
+    k = 1 + sum(has_image(c) for c in cells[:index])
+    return f"Figure {k} of {chapter}"
+
+
+def has_image(cell) -> bool:
+    return cell.cell_type == "code" and any(
+        isinstance(out.get("data"), dict) and any(m.startswith("image/") for m in out["data"])
+        for out in cell.get("outputs", []))
+
+
 def still_picture(cell, where: str) -> list:
     """The outputs a widget cell gets on the site: its explorer's figure as it starts (PNG), and the
     caption that says so."""
@@ -146,7 +277,8 @@ def still_picture(cell, where: str) -> list:
         raise ValueError(f"its last expression, {name}, is not an explorer of nnlab.widgets with a "
                          "figure (explorer.view.image.value holds no PNG)")
     image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
-    image.setdefault("alt", f"{name} explorer as it starts (a still picture)")
+    written = [m["text"] for m in ALT_LINE.finditer(cell.source) if m["text"]]
+    image.setdefault("alt", " ".join(written) or f"{name} explorer as it starts (a still picture)")
     picture = {"image/png": base64.b64encode(png).decode("ascii")}
     caption = {"text/html": f'<p class="{STILL_CLASS}">{STILL_CAPTION}</p>'}
     return [nbformat.v4.new_output("display_data", data=picture),
@@ -157,8 +289,12 @@ def stage_chapter(source: Path, dest: Path) -> int:
     """Write the site's copy of a chapter to `dest` (links for the site, widget cells with their
     still pictures); the number of widget cells."""
     notebook = nbformat.read(source, as_version=4)
+    chapter = notebook_title(source)
     widgets = 0
     for index, cell in enumerate(notebook.cells):
+        if has_image(cell):
+            image = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+            image.setdefault("alt", alt_text(notebook.cells, index, chapter))
         if cell.cell_type == "markdown":
             cell.source = LINK.sub(lambda m: f"]({site_link(m['target'])}{m['rest']}", cell.source)
         elif cell.cell_type == "code" and WIDGET_CELL in cell.source:
@@ -264,6 +400,35 @@ def build(src: Path, work: Path) -> Path:
     return html
 
 
+#: Repairs of the theme's markup (pydata-sphinx-theme, as Jupyter Book 1.x ships it) that axe-core
+#: reports as serious: (pattern, replacement), applied to every page.
+A11Y_FIXES = (
+    # label-content-name-mismatch: the search button's aria-label "Search" hides its visible text
+    # ("Search Ctrl+K"); without the aria-label its name is that text, and the title stays.
+    (re.compile(r'(<button class="btn search-button-field search-button__button[^"]*"[^>]*?) aria-label="Search"'),
+     r"\1"),
+    # label-content-name-mismatch: the colour-mode button's icons carry titles ("Light", "Dark", …)
+    # that are not in its name "Color mode"; the icons are decoration: hidden from assistive technology.
+    (re.compile(r'(<i class="theme-switch [^"]*" data-mode="[a-z]+") +title="[^"]*"'), r'\1 aria-hidden="true"'),
+    # summary-name: the navigation's expand/collapse toggle is an icon only; name it after its section.
+    (re.compile(r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">(?P<section>[^<]*)</a>'
+                r'<details[^>]*>)<summary>'),
+     r'\1<summary aria-label="Sections of \g<section>">'),
+)
+
+
+def accessible_html(text: str) -> str:
+    """A page with A11Y_FIXES applied."""
+    for pattern, replacement in A11Y_FIXES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def axe_core_js(npm_dir: Path | None = None) -> Path:
+    """axe-core's script for the browser test, installed (if needed) by vendor_js with MathJax."""
+    return vendor_js(npm_dir or DEFAULT_NPM_DIR) / "axe-core" / "axe.min.js"
+
+
 def publish(html: Path, dest: Path) -> list[Path]:
     """Replace `dest` with the site; its pages (the HTML files outside _static/, where the theme
     keeps templates).
@@ -273,6 +438,10 @@ def publish(html: Path, dest: Path) -> list[Path]:
     """
     for chapter in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"):
         shutil.copy2(chapter, html / "_sources" / "chapters" / chapter.name)
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if (fixed := accessible_html(text)) != text:
+            page.write_text(fixed, encoding="utf-8")
     shutil.rmtree(html / ".doctrees", ignore_errors=True)
     (html / ".buildinfo").unlink(missing_ok=True)
     (html / ".nojekyll").touch()  # GitHub Pages: serve _static/ and _downloads/ as they are
@@ -288,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the folder to write the site to, replaced if it exists (default: _site/)")
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "site",
                         help="the folder for the staged sources and Sphinx's output (default: build/site/)")
-    parser.add_argument("--npm-dir", type=Path, default=ROOT / "build" / "site-npm",
+    parser.add_argument("--npm-dir", type=Path, default=DEFAULT_NPM_DIR,
                         help="where npm installs MathJax, kept between builds (default: build/site-npm/)")
     args = parser.parse_args(argv)
     out, work = args.out.resolve(), args.work.resolve()
