@@ -712,19 +712,21 @@ def test_06_batch_size_1_falls_quickly_but_jaggedly_140_smoothly_but_slowly(ch06
     # at batch size 140 the first epoch reports the initial loss again (the same to rounding).
     assert abs(L140[1] - L140[0]) < 1e-12
     assert np.all(np.diff(L140[1:]) < 0)
-    # the training loss after 60 epochs; batch size 1 is chaotic (0.109-0.188 over ten runs with the
-    # random floats perturbed by 1e-13), so the text gives a range: "between about 0.1 and 0.2"
-    assert 0.07 < L1[-1] < 0.25 and as_stated(L140[-1], "0.83")
-    assert L140[-1] > 3 * L1[-1]
+    # Batch size 1 is chaotic after about epoch 20: over eight runs with the random floats perturbed
+    # by 1e-13 and three floating-point environments its loss after 60 epochs ranged from 0.109 to
+    # 0.586, while its first 20 epochs agreed to the digits stated. The text quotes only those.
+    assert as_stated(L1[:21].min(), "0.23") and as_stated(L140[-1], "0.83")
+    assert L140[-1] > 3 * L1[:21].min()
 
 
 def test_06_batch_size_8_keeps_most_of_the_progress_with_much_less_noise(ch06_runs):
     t = TryIt(*CH06_BATCH)
-    t.says("after 60 epochs the training loss is between about 0.1 and 0.2 at batch size 1, 0.27 at 8, 0.67 at 16 "
-           "and 0.83 at 140, so batch size 8 keeps most of the progress per epoch with much less noise")
+    t.says("at batch size 1 the training loss is down to 0.23 within 20 epochs; after 60 epochs it is 0.27 at batch "
+           "size 8, 0.67 at 16 and 0.83 at 140, so batch size 8 keeps most of the progress per epoch with much "
+           "less noise", "ends anywhere between about 0.1 and 0.6")
     L1, L8 = losses(ch06_runs[1]), losses(ch06_runs[8])
     assert as_stated(L8[-1], "0.27")
-    assert (L8[0] - L8[-1]) >= 0.75 * (L1[0] - L1[-1])              # most of the progress in 60 epochs
+    assert (L8[0] - L8[-1]) >= 0.7 * (L1[0] - L1.min())             # most of the progress in 60 epochs
     noise = lambda L: np.diff(L)[np.diff(L) > 0].sum()              # noqa: E731 - total of the rises
     assert noise(L8) < 0.2 * noise(L1)
     L16 = losses(ch06_runs[16])
@@ -735,7 +737,7 @@ def test_06_batch_size_16_is_halfway(ch06_runs):
     TryIt(*CH06_BATCH).says("0.67 at 16")
     L1, L16, L140 = losses(ch06_runs[1]), losses(ch06_runs[16]), losses(ch06_runs[140])
     assert as_stated(L16[-1], "0.67")
-    assert L1[-1] < L16[-1] < L140[-1]
+    assert L1[:21].min() < L16[-1] < L140[-1]
 
 
 def test_06_batch_size_and_learning_rate_apply_from_the_next_epoch_every_other_control_resets():
