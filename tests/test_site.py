@@ -14,11 +14,19 @@ Served on 127.0.0.1 by http.server, every HTML page is loaded in Chromium and mu
   in the notebook plus one per widget cell (a code cell with ``nl.widgets.`` in it, stored without
   outputs): the build gives each widget cell a still picture of its explorer as it starts, in the
   cell's output with a caption of CSS class ``nnlab-still``;
-- link only to files that exist (HTTP 200), and to ``#anchors`` that exist on the target page.
+- give every image alt text (not empty, not the file's name);
+- pass axe-core, the accessibility checker (fetched by npm with MathJax; tools/build_site.py's
+  axe_core_js), with no violation of impact "serious" or "critical" (and in the theme's dark
+  mode too, on the landing page, a chapter with explorers and an API page: DARK_PAGES);
+- link only to files that exist (HTTP 200), and to ``#anchors`` that exist on the target page;
+- at a phone's size (390 × 844), not be wider than the screen: wide code cells and tables scroll
+  inside their own box.
 
 Screenshots go to artifacts/: the whole landing page (site_landing.png), in chapter 08 the first
 plot with math in the text just before it (site_chapter_08.png), and in chapter 03 the still
-picture of the playground with its caption (site_chapter_03_explorer.png). The tests without a
+picture of the playground with its caption (site_chapter_03_explorer.png); on the phone, the top
+of the landing page (site_phone_landing.png) and chapter 08's widest code cell
+(site_phone_chapter_08.png). The tests without a
 browser check the folder itself: no solution leaks into it, nothing is loaded from another host,
 every chapter, exercise and nnlab module is there; and the staging of a chapter: the same still
 pictures on every build, and a widget cell that fails stops the build.
@@ -275,7 +283,43 @@ MATH_STATE = """() => ({
 })"""
 IMAGES = """() => [...document.images].map(img => ({
     src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0,
-    output: !!img.closest('.cell_output, .output')}))"""
+    alt: img.getAttribute('alt'), output: !!img.closest('.cell_output, .output')}))"""
+#: axe-core's impacts that fail the test (the others, "moderate" and "minor", are reported by axe
+#: but not asserted).
+AXE_FAILING = ("serious", "critical")
+AXE_RUN = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    return result.violations.filter(v => %s.includes(v.impact)).map(v => ({
+        id: v.id, impact: v.impact, help: v.help, count: v.nodes.length,
+        where: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + n.failureSummary.split('\\n')[1])}));
+}""" % json.dumps(AXE_FAILING)
+#: Pages checked by axe-core in dark mode as well (prefers-color-scheme: dark): one of each kind.
+DARK_PAGES = ("index.html", "chapters/05_", "api/network.html")
+PHONE = {"width": 390, "height": 844}
+#: How much wider than the screen the page is, and the elements that stick out (outside the
+#: sidebars, which the theme hides off-screen on a phone).
+OVERFLOW = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.body.querySelectorAll('*')]
+        .filter(e => !e.closest('.bd-sidebar-primary, .bd-sidebar-secondary, .skip-link'))
+        .filter(e => e.getBoundingClientRect().right > width + 1)
+        .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + [...e.classList].join('.') : ''));
+    return {over: document.documentElement.scrollWidth - width, wide};
+}"""
+# The code blocks wider than their box, and whether each scrolls inside it.
+WIDE_CODE = """() => [...document.querySelectorAll('main pre, main table')]
+    .map(e => e.tagName === 'TABLE' ? (e.closest('.pst-scrollable-table-container, .table-wrapper') || e) : e)
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => ({what: e.tagName.toLowerCase(), scrolls: ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)}))"""
+# Scroll to the widest code cell on the page.
+SCROLL_TO_WIDEST_CODE = """() => {
+    const pre = [...document.querySelectorAll('main .cell_input pre')]
+        .sort((a, b) => (b.scrollWidth - b.clientWidth) - (a.scrollWidth - a.clientWidth))[0];
+    if (!pre) return false;
+    pre.scrollIntoView();
+    window.scrollBy(0, -80);  // below the sticky header
+    return true;
+}"""
 # Scroll to the first plot whose preceding text (up to three blocks before its cell) has math.
 SCROLL_TO_MATH_AND_PLOT = """() => {
     for (const img of document.querySelectorAll('.cell_output img')) {
@@ -326,7 +370,26 @@ def open_page(page, url: str) -> None:
                            timeout=60_000)
 
 
-def check_page(page, rel: str, served: str, requests: list[str], failed: list[str]) -> tuple[list[str], int]:
+def axe_problems(page, rel: str, axe_js: str) -> list[str]:
+    """axe-core's serious and critical violations on the loaded page, one line each."""
+    page.add_script_tag(content=axe_js)
+    return [f"{rel}: axe-core {v['impact']} {v['id']} ({v['help']}), {v['count']} elements: "
+            f"{v['where']}" for v in page.evaluate(AXE_RUN)]
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> str:
+    """axe-core's script, installed by the site builder's npm step (build/site-npm/)."""
+    build_site = tool("build_site")
+    try:
+        return build_site.axe_core_js().read_text(encoding="utf-8")
+    except SystemExit:
+        pytest.fail("axe-core could not be installed with npm (see the build_site error above)",
+                    pytrace=False)
+
+
+def check_page(page, rel: str, served: str, requests: list[str], failed: list[str],
+               axe_js: str) -> tuple[list[str], int]:
     """Load one page in `page` (a Playwright page that records its requests and failures into the
     given lists); the problems found and the number of internal links checked."""
     problems = []
@@ -351,6 +414,12 @@ def check_page(page, rel: str, served: str, requests: list[str], failed: list[st
     broken = [i["src"] for i in images if not i["ok"]]
     if broken:
         problems.append(f"{rel}: images that did not load: {broken}")
+    no_alt = [i["src"][-40:] for i in images
+              if not (i["alt"] or "").strip() or re.search(r"\.(png|jpe?g|svg|gif)$|_images/", i["alt"])]
+    if no_alt:
+        problems.append(f"{rel}: {len(no_alt)} images without alt text (chapters/AUTHORING.md, "
+                        f"'Alt text for figures'): {no_alt[:3]}")
+    problems += axe_problems(page, rel, axe_js)
     if rel.startswith("chapters/"):
         chapter = ROOT / "chapters" / f"{Path(rel).stem}.ipynb"
         plots, widgets = _plots_in(chapter), _widget_cells_in(chapter)
@@ -384,7 +453,7 @@ def check_page(page, rel: str, served: str, requests: list[str], failed: list[st
     return problems, links
 
 
-def test_every_page_in_chromium(site, served):
+def test_every_page_in_chromium(site, served, axe_js):
     from playwright.sync_api import sync_playwright
 
     pages = pages_of(site)
@@ -401,9 +470,15 @@ def test_every_page_in_chromium(site, served):
         page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})"))
         page.on("pageerror", lambda e: failed.append(f"script error: {e}"))
         for rel in pages:
-            found, checked = check_page(page, rel, served, requests, failed)
+            found, checked = check_page(page, rel, served, requests, failed, axe_js)
             problems += found
             links += checked
+
+        dark = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark").new_page()
+        for rel in (r for r in pages if r.startswith(DARK_PAGES)):
+            open_page(dark, urljoin(served, rel))
+            problems += axe_problems(dark, f"{rel} (dark mode)", axe_js)
+        dark.close()
 
         page.set_viewport_size({"width": 1280, "height": 1200})
         chapter_03 = next(r for r in pages if r.startswith("chapters/03_"))
@@ -418,4 +493,37 @@ def test_every_page_in_chromium(site, served):
         browser.close()
     print(f"\n{len(pages)} pages and {links} internal links checked in Chromium "
           f"in {time.perf_counter() - started:.1f} s")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_page_fits_a_phone(site, served):
+    from playwright.sync_api import sync_playwright
+
+    pages = pages_of(site)
+    problems: list[str] = []
+    scrolling = 0
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        for rel in pages:
+            open_page(page, urljoin(served, rel))
+            overflow = page.evaluate(OVERFLOW)
+            if overflow["over"] > 0:
+                problems.append(f"{rel}: {overflow['over']} px wider than a {PHONE['width']} px screen; "
+                                f"sticking out: {overflow['wide']}")
+            for block in page.evaluate(WIDE_CODE):
+                scrolling += block["scrolls"]
+                if not block["scrolls"]:
+                    problems.append(f"{rel}: a {block['what']} wider than its box that does not scroll")
+        chapter_08 = next(r for r in pages if r.startswith("chapters/08_"))
+        for name, rel, scroll in (("site_phone_landing.png", "index.html", None),
+                                  ("site_phone_chapter_08.png", chapter_08, SCROLL_TO_WIDEST_CODE)):
+            open_page(page, urljoin(served, rel))
+            if scroll:
+                assert page.evaluate(scroll)
+            page.screenshot(path=str(artifacts_dir() / name))
+        browser.close()
+    print(f"\n{len(pages)} pages at {PHONE['width']} × {PHONE['height']}: "
+          f"{scrolling} wide code blocks or tables scroll inside their box")
+    assert scrolling > 0, "no code cell wider than a phone: the check would not see one that overflows"
     assert not problems, "\n".join(problems)
