@@ -2,6 +2,7 @@
 
     .venv/bin/python tools/build_site.py                 # → _site/  (what `make site` runs)
     .venv/bin/python tools/build_site.py --out DIR
+    .venv/bin/python tools/build_site.py --alt chapters/NN_x.ipynb   # the alt text of its figures
 
 The site has a landing page (the README's introduction and quick start, the chapter map of
 chapters/README.md), every chapter with its stored outputs and plots (the notebooks are not run
@@ -252,7 +253,8 @@ def alt_text(cells, index: int, chapter: str) -> str:
     sentence = shorten(introducing_sentence(cells, index), ALT_MAX // 2)
     described = figure_description(cell.source)
     if sentence and described:
-        return shorten(f"{sentence}. Figure: {described}")
+        stop = "" if sentence.endswith(("…", "?", "!")) else "."
+        return shorten(f"{sentence}{stop} Figure: {described}")
     if sentence or described:
         return shorten(sentence or f"Figure: {described}")
     k = 1 + sum(has_image(c) for c in cells[:index])
@@ -459,7 +461,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="the folder for the staged sources and Sphinx's output (default: build/site/)")
     parser.add_argument("--npm-dir", type=Path, default=DEFAULT_NPM_DIR,
                         help="where npm installs MathJax, kept between builds (default: build/site-npm/)")
+    parser.add_argument("--alt", type=Path, nargs="+", metavar="NOTEBOOK",
+                        help="print the alt text each figure of these notebooks gets, and build nothing")
     args = parser.parse_args(argv)
+    if args.alt:
+        for path in args.alt:
+            cells = nbformat.read(path, as_version=4).cells
+            for index, cell in enumerate(cells):
+                if has_image(cell):
+                    alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt")
+                    print(f"{path.name}, cell {index + 1}: {alt or alt_text(cells, index, notebook_title(path))}")
+        return 0
     out, work = args.out.resolve(), args.work.resolve()
     if out == ROOT or ROOT.is_relative_to(out):
         fail(f"--out {out} would replace the repository")
