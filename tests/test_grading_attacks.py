@@ -15,6 +15,9 @@ import importlib.util
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -407,3 +410,32 @@ def test_shards_merge_into_the_same_gradebook(tmp_path, key):
     assert len(gradebook(tmp_path / "part1" / "gradebook.csv")) == 2  # ann, dan: every 3rd student
     missing, _ = run_cli(tmp_path, "gradebook", "merge", "part1", "part2", "--out", "bad")
     assert missing.returncode == 2 and "shard(s) 3/3 missing" in missing.stderr
+
+
+def test_killing_the_grader_ends_every_sandbox(tmp_path, key):
+    """SIGKILL to `nnlab grade` while a kernel loops: the sandboxes die with it (--die-with-parent)."""
+    pytest.importorskip("nbclient")
+    if shutil.which("bwrap") is None:
+        pytest.skip("bubblewrap is not installed")
+    make = _make_hostile()
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "loop.ipynb").write_text(make.build("loop", {}, ["while True:\n    pass"]))
+    small = {"format": key["format"], "assignments": {"01_the_neuron": key["assignments"]["01_the_neuron"]}}
+    (tmp_path / "key.json").write_text(json.dumps(small))
+    proc = subprocess.Popen([sys.executable, "-m", "nnlab.grading", "grade", "subs", "--key", "key.json",
+                             "--out", "out", "--assignment", "01_the_neuron", "--cell-timeout", "60",
+                             "--total-timeout", "60", "--no-progress"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while not any("nnlab.grading.kernel" in p for p in sandboxed_processes()):
+            assert time.time() < deadline and proc.poll() is None, "no kernel started"
+            time.sleep(0.2)
+        time.sleep(1)
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.time() + 10
+    while sandboxed_processes() and time.time() < deadline:
+        time.sleep(0.2)
+    assert sandboxed_processes() == []

@@ -174,6 +174,10 @@ def test_constants_the_functions_use_are_executed():
     namespace, problems = load_definitions(cells, selected)
     assert problems == [] and namespace["f"](np.array([1e9]))[0] == pytest.approx(np.log(np.finfo(float).max) + 8)
     assert reaches_into(executed) == []
+    # a function's own local names are not the top level's: this loop must not run
+    loop = ['import numpy as np\nbig = np.ones((50_000, 50_000))\nhog = []\nwhile True:\n    hog.append(np.ones(10**7))',
+            'def f(gate):\n    hog = []\n    hog.append(gate)\n    return hog\n']
+    assert select_definitions(loop)[0] == [[0, 2], [0]]
     sneaky = ['import nnlab as nl\nfrom nnlab.grading import sandbox\n'
               'def g():\n    return nl.checks.PARTS, __import__("nnlab.checks._core")\n']
     assert reaches_into(select_definitions(sneaky)[2]) == ["nnlab.grading", "nnlab.checks.PARTS", "nnlab.checks",
@@ -195,3 +199,30 @@ def test_one_broken_submission_is_reported_not_fatal(tmp_path, monkeypatch):
     assert report.points == 0 and {p.status for p in report.parts} == {"crashed"}
     assert "OverflowError" in report.parts[0].message and "grader failed" in report.execution["stopped"]
     assert not (tmp_path / "work").exists()
+
+
+def test_the_class_summary_counts_passes_mistakes_and_failures():
+    """Per part: passed, each status, each known mistake in the checks' own words."""
+    import nnlab as nl
+    from nnlab.grading.grader import PartResult, Report, _mistake
+    from nnlab.grading.report import class_summary, summary_markdown
+
+    wrong = nl.checks.run_check(PARTS["squared_error"], lambda a, y: float(np.sum((a - y) ** 2)) / 2)
+    mistake = _mistake(wrong.message)
+    assert mistake and "Hint" not in mistake
+
+    def report(student, status, mistake=""):
+        part = PartResult("squared_error", 2.0 if status == "passed" else 0.0, 2.0, status, "", [], mistake)
+        return Report(student, "04_loss_functions", f"{student}.ipynb", student, [part])
+
+    reports = [report("a", "passed"), report("b", "wrong", mistake), report("c", "wrong", mistake),
+               report("d", "timeout"), report("e", "crashed")]
+    key = {"assignments": {"04_loss_functions": {"parts": {"squared_error": {"points": 2}}}}}
+    summary = class_summary(reports, key, ["x.ipynb: skipped"], "bubblewrap")
+    part = summary["assignments"]["04_loss_functions"]["parts"]["squared_error"]
+    assert part["passed"] == 1 and part["of"] == 5
+    assert part["statuses"] == {"crashed": 1, "passed": 1, "timeout": 1, "wrong": 2}
+    assert part["mistakes"] == {mistake: 2}
+    text = summary_markdown(summary)
+    assert "**squared_error**: 1 of 5 passed; 1 crashed, 1 timeout, 2 wrong" in text
+    assert f"  - 2 of 5: {mistake}" in text and "x.ipynb: skipped" in text

@@ -163,6 +163,7 @@ def test_the_command_refuses_without_bubblewrap(tmp_path):
         "sigmoid": {"points": 2, "seed": 1}}}}}
     (tmp_path / "key.json").write_text(json.dumps(key))
     (tmp_path / "subs").mkdir()
+    shutil.copy(ROOT / "solutions" / "01_the_neuron.ipynb", tmp_path / "subs" / "ann.ipynb")
     env = {"PATH": str(tmp_path), "LANG": "C.UTF-8", "HOME": str(tmp_path)}
     run = subprocess.run([sys.executable, "-m", "nnlab.grading", "grade", "subs", "--key", "key.json",
                           "--out", "out", "--no-progress"], capture_output=True, text=True,
@@ -176,3 +177,5 @@ def test_the_command_refuses_without_bubblewrap(tmp_path):
     assert "WARNING" in run.stderr and "without the bubblewrap sandbox" in run.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["sandbox"].startswith("weak")
+    ann = json.loads((tmp_path / "out" / "reports" / "ann.json").read_text())["assignments"]["01_the_neuron"]
+    assert ann["points"] == 2 and ann["sandbox"].startswith("weak")  # the weak guard still grades

@@ -427,6 +427,16 @@ def run_child(sandbox: Sandbox, argv: list[str], *, scratch: str, token: str, st
                     data, too_large, b"".join(err).decode("utf-8", "replace")[-1000:])
 
 
+_DEFAULT: list = []
+
+
+def _default_sandbox() -> Sandbox:
+    """Sandbox.find(), probed once per process (for callers that pass no sandbox)."""
+    if not _DEFAULT:
+        _DEFAULT.append(Sandbox.find())
+    return _DEFAULT[0]
+
+
 def _scratch(work: Path, name: str, sandbox: Sandbox) -> str:
     """The child's scratch directory: the sandbox's tmpfs, or (weak) a fresh host folder."""
     if sandbox.strong:
@@ -576,7 +586,7 @@ def grade_part(part, spec: dict, cells: list[str], work: Path, limits: Limits, t
     """Run one part in its own sandboxed process and judge its observations here.
 
     Returns (verdict, problems met loading the definitions, nnlab implementations it reached)."""
-    sandbox = sandbox or Sandbox.find()
+    sandbox = sandbox or _default_sandbox()
     if selected is None:
         selected, _, _ = select_definitions(cells)
     cases = part.cases(np.random.default_rng(spec["seed"]))
@@ -633,7 +643,7 @@ def grade_submission(sub: Submission, key: dict, limits: Limits, work: Path, out
     policy = key.get("reuse", "flag")
     report = Report(sub.student, sub.assignment, str(sub.path), sub.file or safe_name(sub.student))
     try:
-        sandbox = sandbox or Sandbox.find()
+        sandbox = sandbox or _default_sandbox()
         report.sandbox = sandbox.describe()
         work.mkdir(parents=True, exist_ok=True)
         _grade_into(report, sub, spec, policy, limits, work, out, token, sandbox)

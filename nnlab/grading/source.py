@@ -225,9 +225,10 @@ def _loads(node) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
-def _binds(node) -> set[str]:
-    """Names a top-level statement binds (or fills: `TABLE[k] = …`, `TABLE.append(…)`)."""
-    names = set()
+def _binds(node, constants: set[str]) -> set[str]:
+    """Names a top-level statement binds, or fills when they are constants (`TABLE[k] = …`,
+    `TABLE.update(…)` fill TABLE; `np.ones(…)` does not fill np)."""
+    names, filled = set(), set()
     for n in ast.walk(node):
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
             names.add(n.id)
@@ -240,19 +241,38 @@ def _binds(node) -> set[str]:
             while isinstance(base, (ast.Subscript, ast.Attribute)):
                 base = base.value
             if isinstance(base, ast.Name):
-                names.add(base.id)
+                filled.add(base.id)
         elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and \
                 isinstance(n.func.value, ast.Name):
-            names.add(n.func.value.id)  # TABLE.update(...): fills TABLE
-    return names
+            filled.add(n.func.value.id)
+    return names | (filled & constants)
+
+
+def _free_names(node) -> set[str]:
+    """Names a def, class or lambda reads that it does not bind itself: the globals it may need.
+
+    An approximation over the whole subtree (a name bound anywhere inside counts as local),
+    except names declared `global`, which are always free."""
+    local = {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            local.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not node:
+            local.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            local.update((a.asname or a.name).split(".")[0] for a in n.names)
+    declared = {name for n in ast.walk(node) if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names}
+    return (_loads(node) - local) | declared
 
 
 def _uses_of_definitions(node) -> set[str]:
-    """Global names a def/class (or lambda in an assignment) may read when it is called."""
+    """Global names a def/class (or a lambda in an assignment) may read when it is called."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return _free_names(node)
     used = set()
     for n in ast.walk(node):
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            used |= _loads(n)
+            used |= _free_names(n)
     return used
 
 
@@ -277,7 +297,7 @@ def select_definitions(cells: list[str]) -> tuple[list[list[int]], list[str], li
                 not any(isinstance(n, _ACTIONS) for n in ast.walk(node.value)):
             plain[(i, k)] = True
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            assigned |= _binds(node)
+            assigned |= _binds(node, set())
     needed = set()
     for i, k, node in statements:
         if plain.get((i, k)) or isinstance(node, (ast.Assign, ast.AnnAssign)):
@@ -289,8 +309,8 @@ def select_definitions(cells: list[str]) -> tuple[list[list[int]], list[str], li
         for i, k, node in statements:
             if (i, k) in chosen or isinstance(node, ast.Expr) and not _fills(node, needed & assigned):
                 continue
-            binds = _binds(node) if not isinstance(node, ast.Expr) else _binds(node) & assigned
-            if isinstance(node, (ast.For, ast.While, ast.AsyncFor)):
+            binds = _binds(node, assigned)
+            if isinstance(node, (ast.Expr, ast.For, ast.While, ast.AsyncFor)):
                 binds &= assigned  # a loop counts only if it fills a constant the functions use
             if binds & needed:
                 chosen.add((i, k))
