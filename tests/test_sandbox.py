@@ -19,7 +19,6 @@ import pytest
 from nnlab.grading.sandbox import SANDBOX_UID, Sandbox, SandboxUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_bwrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
 
 
 @pytest.fixture(scope="module")

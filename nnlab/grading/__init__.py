@@ -20,7 +20,7 @@ import json
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .grader import (GROUPS, Limits, PartResult, Report, find_submissions, grade_submission,
@@ -72,8 +72,6 @@ def grade(submissions, key_file, out, *, jobs: int = 2, limits: Limits | None = 
         try:
             futures = {pool.submit(grade_submission, sub, key, limits, Path(tmp) / str(i), out,
                                    sandbox): sub for i, sub in enumerate(found)}
-            from concurrent.futures import as_completed
-
             for future in as_completed(futures):
                 try:
                     reports.append(future.result())

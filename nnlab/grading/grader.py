@@ -29,8 +29,10 @@ and any process still carrying the token is killed too.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -155,8 +157,6 @@ def safe_name(text: str) -> str:
 
 
 def _assignment_of(name: str, assignments, default: str | None) -> str | None:
-    import re
-
     if name in assignments:
         return name
     matches = [a for a in assignments if a in name]
@@ -472,8 +472,6 @@ def execute_notebook(notebook: str, work: Path, limits: Limits, token: str,
     summary, executed = None, ""
     if run.output:
         try:
-            import json
-
             answer = json.loads(run.output.decode("utf-8"))
             summary = _clean_summary(answer.get("summary"))
             executed = answer.get("executed") if isinstance(answer.get("executed"), str) else ""
@@ -490,8 +488,6 @@ def execute_notebook(notebook: str, work: Path, limits: Limits, token: str,
 
 
 def json_bytes(obj) -> bytes:
-    import json
-
     return json.dumps(obj).encode("utf-8")
 
 
