@@ -82,6 +82,13 @@ def sigmoid(z, _stolen=_steal()):
 
 LOOK_AROUND = '''import os, socket
 print("UID", os.getuid())
+for fd in range(20):  # the executor's answer channel: it is not dumpable, so not reachable
+    try:
+        with open(f"/proc/{os.getppid()}/fd/{fd}", "w") as f:
+            f.write("garbage")
+        print("FD written", fd)
+    except Exception as err:
+        pass
 for root in ("/", "/work", "/work/main", "/root", "/home"):
     try:
         print("LISTING", root, sorted(os.listdir(root)))
@@ -346,7 +353,8 @@ def test_nothing_escaped_nothing_left_behind(graded):
     looked = (tmp / "out" / "executed" / "guard_off" / "01_the_neuron.ipynb").read_text()
     outputs = "".join("".join(o.get("text", "")) for c in json.loads(looked)["cells"] for o in c.get("outputs", []))
     assert "LISTING / " in outputs and "'solutions'" not in outputs and "'exercises'" not in outputs
-    assert "NET open" not in outputs
+    assert "NET open" not in outputs and "FD written" not in outputs
+    assert report(graded, "guard_off")["execution"]["ran"] is True
     if os.geteuid() == 0:
         assert "UID 65534" in outputs
     for path in (tmp / "out").rglob("*"):

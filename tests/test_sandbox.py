@@ -79,6 +79,29 @@ def test_the_sandbox_sees_only_python_nnlab_and_its_tmpfs(sandbox, tmp_path):
     assert result["session"] in (1, 2)
 
 
+def test_limits_inside(sandbox):
+    """Address space, CPU, file size and (for a root grader's uid 65534) the number of tasks."""
+    from nnlab.grading.sandbox import MAX_TASKS
+
+    result = inside(sandbox, """
+        import resource
+        from nnlab.grading.sandbox import apply_limits
+        apply_limits(512, 7)
+        result = {name: resource.getrlimit(getattr(resource, name))
+                  for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_CORE", "RLIMIT_NPROC")}
+        try:
+            bytearray(600 * 2**20)
+            result["big"] = "allocated"
+        except MemoryError:
+            result["big"] = "MemoryError"
+    """)
+    assert result["RLIMIT_AS"] == [512 * 2**20] * 2 and result["RLIMIT_CPU"] == [7, 7]
+    assert result["RLIMIT_FSIZE"] == [64 * 2**20] * 2 and result["RLIMIT_CORE"] == [0, 0]
+    assert result["big"] == "MemoryError"
+    if os.geteuid() == 0:
+        assert result["RLIMIT_NPROC"] == [MAX_TASKS] * 2
+
+
 def test_the_tmpfs_caps_the_total_written(sandbox):
     result = inside(sandbox, """
         written = 0

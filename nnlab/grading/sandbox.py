@@ -78,6 +78,8 @@ def apply_limits(memory_mb: int | None, cpu_seconds: int | None, file_mb: int = 
         limit(resource.RLIMIT_CPU, int(cpu_seconds))
     limit(resource.RLIMIT_FSIZE, int(file_mb) * 1024 * 1024)
     limit(resource.RLIMIT_CORE, 0)
+    if os.getuid() == SANDBOX_UID:  # a root grader's sandboxes: a fork bomb stops at MAX_TASKS
+        limit(resource.RLIMIT_NPROC, MAX_TASKS)
 
 
 def python_roots() -> list[str]:
@@ -176,6 +178,8 @@ def install_guard(write_roots, read_roots=None) -> None:
 
 BWRAP_PACKAGE = "bubblewrap"
 SANDBOX_UID = 65534  # nobody: the user a root grader's sandboxes run as
+#: Processes and threads that uid may have (all sandboxes of a root grader together).
+MAX_TASKS = 1024
 #: Files of /etc that programs read at start-up (the dynamic loader, locale, fonts); nothing secret.
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group",
              "nsswitch.conf", "hosts", "host.conf", "fonts", "mime.types", "matplotlibrc")
@@ -299,6 +303,9 @@ class Sandbox:
             path = os.path.join("/etc", name)
             if os.path.exists(path):
                 args += ["--ro-bind-try", path, path]
+        # The tmpfs first: a Python or nnlab that lives under /tmp (a clone in a temporary folder) is
+        # then bound read-only on top of it, instead of being hidden by it.
+        args += ["--perms", "1777", "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", INSIDE_TMP]
         for root in sandbox_roots():
             parts = root.strip("/").split("/")
             for i in range(1, len(parts)):
@@ -308,9 +315,7 @@ class Sandbox:
                     made.add(parent)
             args += ["--ro-bind", root, root]
             made.add(root)
-        args += ["--proc", "/proc", "--dev", "/dev",
-                 "--perms", "1777", "--size", str(self.tmpfs_mb * 2**20), "--tmpfs", INSIDE_TMP,
-                 "--chdir", INSIDE_TMP]
+        args += ["--proc", "/proc", "--dev", "/dev", "--chdir", INSIDE_TMP]
         self._args = args
         return args
 
