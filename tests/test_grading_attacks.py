@@ -286,12 +286,14 @@ def test_statuses_and_messages_say_why(graded):
     assert "modified its input a" in patched["neuron_forward_bias_trick"]["message"]
     forged = report(graded, "forges")["parts"]
     assert forged["logic_gate_weights"]["status"] == "crashed"
-    assert "could not be read" in forged["logic_gate_weights"]["message"]
-    assert forged["neuron_forward"]["status"] == "crashed" and "more than 64 MB" in forged["neuron_forward"]["message"]
+    assert "could not be read" in forged["logic_gate_weights"]["message"], forged["logic_gate_weights"]
+    huge = forged["neuron_forward"]  # stopped at 64 MB (or, on a very busy machine, at its time limit)
+    assert (huge["status"], "more than 64 MB" in huge["message"]) in (("crashed", True), ("timeout", False)), huge
     # the executor was frozen by its kernel: the total limit stopped it; the parts are unaffected
-    assert "ran longer than 20 s" in report(graded, "freezes")["execution"]["stopped"]
-    flood = report(graded, "floods")["execution"]
-    assert flood["stopped"] and ("ran longer than 4" in flood["stopped"] or "kernel died" in flood["stopped"])
+    frozen = report(graded, "freezes")["execution"]
+    assert "ran longer than 20 s" in str(frozen["stopped"]), frozen
+    flood = report(graded, "floods")["execution"]  # stopped by a limit, and the executor answered
+    assert any(why in str(flood["stopped"]) for why in ("ran longer than 4", "kernel died")), flood
     executed = (graded["tmp"] / "out" / "executed" / "floods" / "01_the_neuron.ipynb").read_text()
     assert "[output trimmed by the grader]" in executed and len(executed) < 5 * 2**20
 
@@ -430,9 +432,11 @@ def test_killing_the_grader_ends_every_sandbox(tmp_path, key):
     (tmp_path / "subs" / "loop.ipynb").write_text(make.build("loop", {}, ["while True:\n    pass"]))
     small = {"format": key["format"], "assignments": {"01_the_neuron": key["assignments"]["01_the_neuron"]}}
     (tmp_path / "key.json").write_text(json.dumps(small))
+    (tmp_path / "tmp").mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "nnlab.grading", "grade", "subs", "--key", "key.json",
                              "--out", "out", "--assignment", "01_the_neuron", "--cell-timeout", "60",
                              "--total-timeout", "60", "--no-progress"], cwd=tmp_path,
+                            env=dict(os.environ, TMPDIR=str(tmp_path / "tmp")),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60
@@ -447,3 +451,4 @@ def test_killing_the_grader_ends_every_sandbox(tmp_path, key):
     while sandboxed_processes() and time.time() < deadline:
         time.sleep(0.2)
     assert sandboxed_processes() == []
+    assert list((tmp_path / "tmp").iterdir()) == []  # the sandbox needs no scratch folder on the host

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -67,27 +68,30 @@ def grade(submissions, key_file, out, *, jobs: int = 2, limits: Limits | None = 
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(found), desc="grading", unit="notebook", file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="nnlab-grading-") as tmp:
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
-        try:
-            futures = {pool.submit(grade_submission, sub, key, limits, Path(tmp) / str(i), out,
-                                   sandbox): sub for i, sub in enumerate(found)}
-            for future in as_completed(futures):
-                try:
-                    reports.append(future.result())
-                except Exception as err:  # noqa: BLE001 — one submission never ends the run
-                    reports.append(_crashed(futures[future], key, err))
-                if bar is not None:
-                    bar.update(1)
-        except BaseException:  # Ctrl-C or a bug: stop every child before anything else
-            pool.shutdown(wait=False, cancel_futures=True)
-            GROUPS.kill_all()
-            raise
-        finally:
-            pool.shutdown(wait=True)
-            GROUPS.kill_all()
+    # host scratch folders only for the weak guard: bubblewrap's tmpfs needs none
+    tmp = Path(tempfile.mkdtemp(prefix="nnlab-grading-")) if not sandbox.strong else Path("/nonexistent")
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = {pool.submit(grade_submission, sub, key, limits, tmp / str(i), out, sandbox): sub
+                   for i, sub in enumerate(found)}
+        for future in as_completed(futures):
+            try:
+                reports.append(future.result())
+            except Exception as err:  # noqa: BLE001 — one submission never ends the run
+                reports.append(_crashed(futures[future], key, err))
             if bar is not None:
-                bar.close()
+                bar.update(1)
+    except BaseException:  # Ctrl-C or a bug: stop every child before anything else
+        pool.shutdown(wait=False, cancel_futures=True)
+        GROUPS.kill_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        GROUPS.kill_all()
+        if bar is not None:
+            bar.close()
+        if not sandbox.strong:
+            shutil.rmtree(tmp, ignore_errors=True)
     reports.sort(key=lambda r: (r.student, r.assignment))
     write_all(reports, key, problems, sandbox.describe(), out)
     write_results(reports, key, problems, sandbox.describe(), out, shard)

@@ -641,7 +641,8 @@ def grade_submission(sub: Submission, key: dict, limits: Limits, work: Path, out
     try:
         sandbox = sandbox or _default_sandbox()
         report.sandbox = sandbox.describe()
-        work.mkdir(parents=True, exist_ok=True)
+        if not sandbox.strong:  # the weak guard's scratch folders live here
+            work.mkdir(parents=True, exist_ok=True)
         _grade_into(report, sub, spec, policy, limits, work, out, token, sandbox)
     except Exception as err:  # noqa: BLE001 — the submission boundary: this one fails, no other
         message = f"the grader failed on this notebook ({type(err).__name__}: {str(err)[:300]})"
@@ -654,7 +655,8 @@ def grade_submission(sub: Submission, key: dict, limits: Limits, work: Path, out
         report.execution = report.execution or {"ran": False, "stopped": message}
     finally:
         sweep(token)
-        shutil.rmtree(work, ignore_errors=True)
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
     report.seconds = time.perf_counter() - start
     return report
 
