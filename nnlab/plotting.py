@@ -4,7 +4,7 @@ Every function draws into `ax` when given one and otherwise creates a figure; it
 (or an array of Axes) so that the caller can add titles or save the figure. No global style is
 changed: `plt.rcParams` stays as the reader set it.
 
-Used by chapters 01–11.
+Used by chapters 01–12.
 """
 
 from __future__ import annotations
@@ -546,3 +546,82 @@ def plot_weight_images(W, *, ncols: int = 16, size: float = 0.8, titles=None):
             if titles is not None:
                 ax.set_title(str(titles[j]), fontsize=7)
     return axes
+
+
+def plot_graph(root, *, ax=None, show_order: bool = False, max_nodes: int = 40):
+    """The computational graph of `root` (an nl.autograd.Value or Tensor): one box per node with
+    its name or operation, its data and its grad, and an arrow from each input to the node it
+    feeds. `root` is on the right and every node one column left of the first node that uses it,
+    so every arrow points rightwards and backward visits the boxes from right to left.
+
+    show_order : also number each box by its place in the backward pass (1 = root, visited first:
+        the reverse topological order). A Tensor of more than one number shows its shape instead
+        of its values. Chapter 12.
+    """
+    where = "nnlab.plotting.plot_graph"
+    if not (hasattr(root, "topological_order") and hasattr(root, "parents") and hasattr(root, "data")):
+        fail(where, "root must be an nl.autograd.Value or nl.autograd.Tensor", type(root).__name__,
+             "build an expression first, e.g. C = (a * b).tanh(), then plot_graph(C).", error=TypeError)
+    order = root.topological_order()
+    if len(order) > max_nodes:
+        fail(where, f"a graph of at most max_nodes={max_nodes} nodes (a larger one is unreadable)",
+             f"{len(order)} nodes", "draw a smaller expression, or raise max_nodes.")
+    depth, children = {}, {id(node): [] for node in order}
+    for node in order:                                  # parents come first: their depth is known
+        depth[id(node)] = 1 + max((depth[id(p)] for p in node.parents), default=-1)
+        for p in node.parents:
+            children[id(p)].append(node)
+    for node in reversed(order):                        # each node sits just left of its first use
+        if children[id(node)]:
+            depth[id(node)] = min(depth[id(c)] for c in children[id(node)]) - 1
+    columns: dict[int, list] = {}
+    for node in order:
+        columns.setdefault(depth[id(node)], []).append(node)
+    y = {}
+
+    def place(col):
+        for k, node in enumerate(col):
+            y[id(node)] = (len(col) - 1) / 2 - k
+
+    for d in sorted(columns):
+        place(columns[d])
+    for _ in range(4):                                  # order each column by its neighbours' mean height
+        for d, key in [(d, "parents") for d in sorted(columns)] + \
+                      [(d, "children") for d in sorted(columns, reverse=True)]:
+            col = columns[d]
+            mean = {}
+            for n in col:
+                near = n.parents if key == "parents" else children[id(n)]
+                mean[id(n)] = np.mean([y[id(m)] for m in near]) if near else y[id(n)]
+            col.sort(key=lambda n: -mean[id(n)])
+            place(col)
+    n_cols, n_rows = max(columns) + 1, max(len(c) for c in columns.values())
+    ax = _axes(ax, figsize=(2.1 * n_cols, max(2.0, 1.05 * n_rows)))
+    step = {id(node): k for k, node in enumerate(reversed(order), start=1)}
+
+    def number(v):
+        v = np.asarray(v)
+        return f"{float(v):.4g}" if v.size == 1 else f"shape {v.shape}"
+
+    boxes = {}
+    for node in order:
+        name, op = getattr(node, "label", "") or "", node.op
+        head = f"{name} = {op}" if name and op else (name or op or "constant")
+        if show_order:
+            head = f"[{step[id(node)]}]  {head}"
+        lines = [head, f"data {number(node.data)}"]
+        if np.asarray(node.data).size == 1:
+            lines.append(f"grad {number(node.grad)}")
+        color = "#D9EAF7" if not node.parents else "#D5F0E3" if node is root else "#FCE9C8"
+        boxes[id(node)] = ax.text(depth[id(node)], y[id(node)], "\n".join(lines), ha="center",
+                                  va="center", fontsize=8, family="monospace", zorder=3,
+                                  bbox=dict(boxstyle="round,pad=0.35", fc=color, ec="0.3"))
+    for node in order:
+        for p in node.parents:
+            ax.annotate("", xy=(0.0, 0.5), xycoords=boxes[id(node)], xytext=(1.0, 0.5),
+                        textcoords=boxes[id(p)], zorder=2,
+                        arrowprops=dict(arrowstyle="->", color="0.35", lw=1.0, shrinkA=6, shrinkB=6))
+    ax.set_xlim(-0.6, n_cols - 0.4)
+    ax.set_ylim(-n_rows / 2, n_rows / 2)
+    ax.axis("off")
+    return ax
