@@ -14,11 +14,16 @@ time, and whatever it raises is reported, not raised: a check never stops "Run a
 make failing checks raise instead (for autograders that count a test cell as passed when it does
 not raise, such as nbgrader's).
 
+Chapters 11 and 12 add the recurrent parts (an RNN forward and backward through time, an LSTM
+step; nnlab.checks.recurrent) and the autograd parts (local backward rules, the topological order
+and the reverse-mode driver on `nl.autograd.Value` graphs; nnlab.checks.autograd).
+
 `PARTS` maps each part's name to its definition; the grader (nnlab.grading) uses the same parts
 with hidden inputs.
 """
 
 from . import activations as _activations
+from . import autograd as _autograd
 from . import backprop as _backprop
 from . import descent as _descent
 from . import dropout as _dropout
@@ -26,11 +31,14 @@ from . import layers as _layers
 from . import losses as _losses
 from . import neuron as _neuron
 from . import optimizers as _optimizers
+from . import recurrent as _recurrent
 from . import residual as _residual
 from . import training as _training
 from ._core import CheckFailed, CheckResult, Part, run_check
 from .activations import (check_elu, check_relu, check_relu_prime, check_sigmoid_prime,
                           check_softmax, check_tanh_prime)
+from .autograd import (check_backward, check_exp_backward, check_mul_backward,
+                       check_tanh_backward, check_topological_order)
 from .backprop import check_dense_backward, check_numeric_gradient, check_two_layer_backward
 from .descent import check_gradient_descent, check_sgd_step, check_step_decay
 from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_mask,
@@ -41,13 +49,14 @@ from .losses import (check_softmax_cross_entropy, check_softmax_cross_entropy_gr
 from .neuron import (check_logic_gate_weights, check_neuron_forward,
                      check_neuron_forward_bias_trick, check_sigmoid)
 from .optimizers import check_adam_step, check_minibatches, check_momentum_step
+from .recurrent import check_lstm_cell_forward, check_rnn_backward, check_rnn_forward
 from .residual import check_backprop_deltas, check_residual_backward, check_residual_forward
 from .training import check_accuracy, check_confusion_matrix, check_training
 
 #: Every part, by name, in course order.
 PARTS = {part.name: part
          for module in (_neuron, _activations, _layers, _losses, _descent, _optimizers, _backprop,
-                        _training, _dropout, _residual)
+                        _training, _dropout, _residual, _recurrent, _autograd)
          for part in module.PARTS}
 
 __all__ = ["CheckResult", "CheckFailed", "Part", "PARTS", "run_check"] + sorted(
