@@ -95,3 +95,47 @@ def test_tanh_slopes_start_close_to_one(ns):
 
 def test_residual_sigmoid_sums_grow(ns):
     assert ns["into_output"]["residual"] > 10 * ns["into_output"]["plain"]
+
+
+def test_tanh_vanishes_with_small_weights_or_saturation_and_explodes_with_large_weights(ns):
+    fall, saturated = ns["tanh_fall"], ns["tanh_saturated"]
+    assert fall["weights 0.25 x Xavier"] < 1e-7                 # "10^-8", as badly as the sigmoid
+    assert 1e-5 < fall["weights 0.5 x Xavier"] < 1e-3            # "10^-4"
+    assert saturated["weights 0.25 x Xavier"] == saturated["weights 0.5 x Xavier"] == 0
+    assert 0.1 < fall["weights 1.0 x Xavier"] < 10               # flat at Xavier's scale
+    assert fall["weights 2.0 x Xavier"] > 1 and fall["weights 4.0 x Xavier"] > 100
+    assert saturated["weights 4.0 x Xavier"] >= 0.5              # explodes although saturated
+    assert fall["Xavier, biases N(0, 2^2)"] < 1e-3 and 0.3 <= saturated["Xavier, biases N(0, 2^2)"] <= 0.5
+
+
+def test_initialisation_table_follows_the_variance_derivation(ns):
+    table = ns["init_table"]
+    within_ten = lambda v: 0.1 <= v <= 10
+    assert all(within_ten(v) for v in table["tanh", "xavier"])
+    assert all(within_ten(v) for v in table["ReLU", "he"])
+    assert table["ReLU", "xavier"][0] < 1e-2                     # half He's variance: forward lost
+    assert min(table["ReLU", "standard"]) > 1e6                  # both explode
+    assert table["tanh", "standard"][1] > 1e3                    # tanh N(0, 1) explodes backward
+    for init in ("xavier", "he"):                                # the sigmoid loses both, 1e-7..1e-9
+        assert all(1e-10 < v < 1e-6 for v in table["sigmoid", init])
+    assert table["sigmoid", "standard"][0] < 0.05                # the spread still falls 50-fold
+
+
+def test_adam_moves_the_layers_sgd_does_not_and_the_loss_stays_at_ln10(ns):
+    m, runs = ns["movement"], ns["runs"]
+    assert m["SGD, lr = 0.1"][0] < 1e-7                          # "about 10^-8"
+    per_layer = np.exp(np.diff(np.log(m["SGD, lr = 0.1"][2:])))  # "from layer 3 up, about four times more"
+    assert np.all((3 < per_layer) & (per_layer < 5))
+    assert 0.09 <= m["Adam"][4:].min() and m["Adam"][4:].max() <= 0.17    # "10-16 %"
+    assert m["Adam"][:4].max() < m["Adam"][4:].min()             # the first four move less (eps)
+    assert m["Adam, eps = 1e-16"].min() >= 0.1 and m["Adam, eps = 1e-16"][0] > 1    # "more than its size"
+    for name, (_, _, history) in runs.items():
+        assert abs(history["loss"][-1] - np.log(10)) < 0.02, name
+
+
+def test_the_forward_signal_collapses_like_the_backward_one(ns):
+    at_init, after = ns["spread_at_init"], ns["spread_after"]
+    assert 0.05 < at_init[0] < 0.1 and at_init[-1] < 1e-9       # "7e-2 ... 4e-10"
+    ratios = np.array(at_init[1:]) / np.array(at_init[:-1])
+    assert np.all(np.abs(ratios - 0.24) < 0.08)                  # about 0.24 per layer, like delta
+    assert all(s[-1] < 1e-3 for s in after.values())             # still collapsed after training
