@@ -128,7 +128,7 @@ def test_adam_moves_the_layers_sgd_does_not_and_the_loss_stays_at_ln10(ns):
     assert np.all((3 < per_layer) & (per_layer < 5))
     assert 0.09 <= m["Adam"][4:].min() and m["Adam"][4:].max() <= 0.17    # "10-16 %"
     assert m["Adam"][:4].max() < m["Adam"][4:].min()             # the first four move less (eps)
-    assert m["Adam, eps = 1e-16"].min() >= 0.1 and m["Adam, eps = 1e-16"][0] > 1    # "more than its size"
+    assert m["Adam, eps = 10**-16"].min() >= 0.1 and m["Adam, eps = 10**-16"][0] > 1    # "more than its size"
     for name, (_, _, history) in runs.items():
         assert abs(history["loss"][-1] - np.log(10)) < 0.02, name
 
