@@ -57,13 +57,16 @@ class Case:
     label  — names the input in messages ("large |z|", "a batch of one");
     extra  — inputs for the part's `call` that the learner's function does not receive directly
              (e.g. the test images to predict after training); sent to the grader's runner;
-    secret — what only the judge may see (e.g. the held-out labels); never leaves the judge.
+    secret — what only the judge may see (e.g. the held-out labels); never leaves the judge;
+    hidden — True for a case that only the grader runs (a different kind of input, not a reseeded
+             copy of a public one); the notebook check runs the public cases only.
     """
 
     label: str
     args: tuple
     extra: dict = field(default_factory=dict)
     secret: dict = field(default_factory=dict)
+    hidden: bool = False
 
 
 @dataclass
@@ -141,6 +144,11 @@ class CheckResult:
 def seed_of(name: str) -> int:
     """The fixed seed of a part's inputs in a notebook check (the grader uses a hidden one)."""
     return zlib.crc32(name.encode())
+
+
+def public_cases(part: "Part", rng: np.random.Generator) -> list[Case]:
+    """The cases a notebook check runs: all of the part's cases but the hidden ones."""
+    return [case for case in part.cases(rng) if not case.hidden]
 
 
 class Part:
@@ -253,19 +261,39 @@ def is_number(x) -> bool:
 def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 1e-9,
             what: str = "your result") -> list[str] | None:
     """None when `got` matches `expected` (same structure, shapes, values within tolerance),
-    else the lines that explain the first difference: structure, then shape, then values."""
+    else the lines that explain the difference: structure, then shape, then values.
+
+    A tuple of several outputs is compared output by output, and the explanation names which
+    are wrong and which are right ("w_new is right; v_new is wrong:"). A value error gives the
+    relative error at the worst entry with the tolerance allowed there ("relative error 0.37,
+    allowed 1e-06"), and says so when the result is float32."""
     if isinstance(expected, tuple):
         n = len(expected)
         listing = f" ({', '.join(names)})" if names else ""
         if not isinstance(got, (tuple, list)) or len(got) != n:
             return [f"{what} should be {n} values{listing}, returned as a tuple "
                     f"`return {', '.join(names) or '...'}`; got {describe(got)}."]
+        right, wrong, details = [], [], []
         for i, (e, g) in enumerate(zip(expected, got)):
             name = names[i] if i < len(names) else f"value {i + 1}"
             problem = compare(e, g, (), rtol, atol, what=name)
-            if problem is not None:
-                return problem
-        return None
+            if problem is None:
+                right.append(name)
+            else:
+                wrong.append(name)
+                details.append((name, problem))
+        if not wrong:
+            return None
+        verb = "is" if len(wrong) == 1 else "are"
+        head = f"{' and '.join(wrong)} {verb} wrong"
+        if right:
+            head = f"{' and '.join(right)} {'is' if len(right) == 1 else 'are'} right; " + head
+        lines = [head + ":"]
+        for name, problem in details:
+            if len(details) > 1:
+                lines.append(f"  {name}:")
+            lines += ["  " * (1 + (len(details) > 1)) + line for line in problem]
+        return lines
     if isinstance(expected, list):
         if not isinstance(got, (list, tuple)) or len(got) != len(expected):
             return [f"{what} should be a list of {len(expected)} items, got {describe(got)}."]
@@ -293,13 +321,40 @@ def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 
         if not np.isfinite(g) and np.isfinite(e):
             return [f"{what} is {fmt(g)}, expected {fmt(e)}."]
         if abs(g - e) > atol + rtol * abs(e) or (np.isnan(e) != np.isnan(g)):
-            return [f"{what} is {fmt(g)}, expected {fmt(e)} (error {fmt(abs(g - e))})."]
+            a, b = _digits(e, g)
+            return [f"{what} is {b}, expected {a} ({_error_text(e, g, rtol, atol)})."
+                    + _dtype_note(got)]
         return None
     if isinstance(expected, np.ndarray):
         return _compare_arrays(expected, got, rtol, atol, what)
     if expected is None:
         return None if got is None else [f"{what} should be None, got {describe(got)}."]
     return None if expected == got else [f"{what} should be {expected!r}, got {describe(got)}."]
+
+
+def _digits(e: float, g: float) -> tuple[str, str]:
+    """Two numbers in enough significant digits to tell them apart (6, or up to 12)."""
+    for digits in (6, 9, 12):
+        a, b = f"{e:.{digits}g}", f"{g:.{digits}g}"
+        if a != b:
+            return a, b
+    return a, b
+
+
+def _error_text(e: float, g: float, rtol: float, atol: float) -> str:
+    """"relative error 0.37, allowed 1e-06" — or the absolute error where e is (nearly) 0."""
+    err = abs(g - e)
+    if rtol > 0 and abs(e) * rtol >= atol:
+        return f"relative error {err / abs(e):.2g}, allowed {rtol:.2g}"
+    return f"error {err:.2g}, allowed {atol + rtol * abs(e):.2g} (expected is close to 0)"
+
+
+def _dtype_note(got) -> str:
+    dtype = getattr(got, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and dtype.itemsize < 8:
+        return (f" Your result is {dtype} (about {7 if dtype.itemsize == 4 else 3} significant "
+                "digits); compute in float64, numpy's default (no np.float32 or .astype(np.float32)).")
+    return ""
 
 
 def _compare_arrays(expected: np.ndarray, got, rtol, atol, what) -> list[str] | None:
@@ -336,8 +391,10 @@ def _compare_arrays(expected: np.ndarray, got, rtol, atol, what) -> list[str] | 
         return None
     idx = _index(np.unravel_index(np.argmax(np.where(bad, err, -1.0)), err.shape)) if err.ndim else ()
     where = f" at index {idx}" if err.ndim else ""
-    lines.append(f"Largest error {fmt(err[idx])}{where}: expected {fmt(e[idx])}, got {fmt(g[idx])} "
-                 f"({int(bad.sum())} of {bad.size} entries wrong).")
+    a, b = _digits(float(e[idx]), float(g[idx]))
+    lines.append(f"Largest error {fmt(err[idx])}{where}: expected {a}, got {b} "
+                 f"({int(bad.sum())} of {bad.size} entries wrong); "
+                 f"{_error_text(float(e[idx]), float(g[idx]), rtol, atol)}." + _dtype_note(got))
     if expected.size <= 24:
         lines.append(f"  expected: {show(e, indent=12)}")
         lines.append(f"  got:      {show(g, indent=12)}")
@@ -567,7 +624,7 @@ def run_check(part: Part, fn, *, time_limit: float | None = None) -> CheckResult
             f"Hint: write {part.check_name}({part.name}) — without parentheses after {part.name}."),
             "wrong")
     else:
-        cases = part.cases(np.random.default_rng(seed_of(part.name)))
+        cases = public_cases(part, np.random.default_rng(seed_of(part.name)))
         limit = part.time_limit if time_limit is None else time_limit
         outcomes = (call_learner(part, fn, case.args, case.extra, limit) for case in cases)
         result = judge(part, cases, outcomes)

@@ -21,12 +21,17 @@ class DropoutMaskPart(Part):
             return int(rng.integers(2**31))
 
         cases = []
-        for label, shape, p in (("200 × 500 units, p_drop = 0.2", (200, 500), 0.2),
-                                ("100 × 1000 units, p_drop = 0.7", (100, 1000), 0.7),
-                                ("p_drop = 0 (keep everything)", (1, 50), 0.0),
-                                ("a small (4, 3) layer, p_drop = 0.5", (4, 3), 0.5)):
+        for label, shape, p, hidden in (("200 × 500 units, p_drop = 0.2", (200, 500), 0.2, False),
+                                        ("100 × 1000 units, p_drop = 0.7", (100, 1000), 0.7, False),
+                                        ("p_drop = 0 (keep everything)", (1, 50), 0.0, False),
+                                        ("a small (4, 3) layer, p_drop = 0.5", (4, 3), 0.5, False),
+                                        ("a batch of 1000 with 50 units, p_drop = 0.5", (1000, 50), 0.5,
+                                         True),
+                                        ("3-d activations (20, 30, 40), p_drop = 0.3", (20, 30, 40), 0.3,
+                                         True)):
             seed = seeded()
-            cases.append(Case(label, (shape, p, Seeded(seed)), {"same_seed": Seeded(seed)}))
+            cases.append(Case(label, (shape, p, Seeded(seed)), {"same_seed": Seeded(seed)},
+                              hidden=hidden))
         return cases
 
     def call(self, fn, args, extra):
@@ -50,10 +55,21 @@ class DropoutMaskPart(Part):
                         "Hint: mask = rng.random(shape) >= p_drop."]
             masks[key] = m.astype(bool)
         kept = float(masks["first"].mean())
+        first = masks["first"]
+        if 0 < p and first.size >= 10_000 and first.shape[0] > 1 and (first == first[:1]).all():
+            return [f"Every example of the batch got the same mask (all {first.shape[0]} rows are "
+                    "equal): the same units are dropped for the whole batch.",
+                    "Hint: each entry — every example and every unit — is kept or dropped on its "
+                    "own; draw one random number per entry of `shape`."]
+        if 0 < p and first.size >= 10_000 and first.shape[-1] > 1 and (first == first[..., :1]).all():
+            return ["Within each example every unit got the same value: whole examples are kept or "
+                    "dropped, not single units.",
+                    "Hint: draw one random number per entry of `shape`, not one per example."]
         if p == 0.0 and kept != 1.0:
             return [f"With p_drop = 0 every unit must be kept; your mask keeps {kept:.1%}."]
         if masks["first"].size >= 10_000:
-            if abs(kept - (1 - p)) > 0.01:
+            # six standard deviations of the kept fraction: a right mask fails < 1e-8 of the time
+            if abs(kept - (1 - p)) > max(0.01, 6 * np.sqrt(p * (1 - p) / masks["first"].size)):
                 lines = [f"Your mask keeps {kept:.1%} of the units; with p_drop = {p} about "
                          f"{1 - p:.0%} must be kept."]
                 if abs(kept - p) <= 0.01:
@@ -129,16 +145,60 @@ def _early_stopping(losses, patience, strict=True, late=0):
     return best_epoch
 
 
+def _curve(rng, moves: str) -> np.ndarray:
+    """A validation curve from a string of moves: I = a strict improvement on the best so far,
+    B = a bad epoch (higher than the best), E = exactly equal to the best, D = a dip far below
+    everything before (placed after the stop, where early stopping must not see it)."""
+    best = float(rng.uniform(0.8, 1.6))
+    losses = [best]
+    for move in moves:
+        if move == "I":
+            best *= float(rng.uniform(0.75, 0.97))
+            losses.append(best)
+        elif move == "B":
+            losses.append(best * float(rng.uniform(1.01, 1.3)))
+        elif move == "E":
+            losses.append(best)
+        else:  # "D"
+            losses.append(min(losses) * float(rng.uniform(0.2, 0.6)))
+    return np.array(losses)
+
+
 def _early_cases(rng):
-    curve = 1.0 / np.arange(1, 13) + 0.02 * np.arange(12) + rng.uniform(0, 0.01, 12)
-    curve[-1] = 0.0  # a late dip that early stopping never sees
-    return [
-        Case("a dip after patience ran out", (np.array([1.0, 0.8, 0.7, 0.75, 0.72, 0.9, 0.6]), 3)),
-        Case("a loss that keeps falling", (np.array([0.9, 0.7, 0.6, 0.55, 0.52, 0.51]), 2)),
-        Case("equal losses are no improvement", (np.array([0.5, 0.4, 0.4, 0.4, 0.3]), 2)),
-        Case("a noisy U-shaped curve", (curve, 3)),
-        Case("patience 1", (np.array([0.6, 0.5, 0.55, 0.4, 0.3]), 1)),
+    """Each case separates a known mistake from early stopping on every seed: its structure (the
+    moves) is fixed, its numbers and some lengths are drawn. The hidden ones have other shapes."""
+    k = int(rng.integers(1, 3))          # extra improvements at the start
+    p = int(rng.integers(3, 5))          # patience of the reset case: 3 or 4
+    # no reset of the counter: I·B·I then p − 1 bad epochs, an improvement, p bad epochs, a dip
+    reset = "I" * k + "BI" + "B" * (p - 1) + "I" + "B" * p + "D"
+    public = [
+        Case("a bad epoch, an improvement, then fewer than patience bad epochs",
+             (_curve(rng, reset), p)),
+        Case("a dip after patience ran out", (_curve(rng, "I" * k + "B" * 3 + "D" + "I"), 3)),
+        Case("equal losses are no improvement", (_curve(rng, "I" * k + "EE" + "I" + "BB" + "D"), 2)),
+        Case("a loss that keeps falling", (_curve(rng, "I" * int(rng.integers(4, 7))), 2)),
+        Case("patience 1", (_curve(rng, "IBIB" + "D"), 1)),
     ]
+    hidden = [
+        Case("the best loss at the first epoch", (_curve(rng, "B" * 4 + "D"), 4), hidden=True),
+        Case("two resets, patience 2", (_curve(rng, "IBIBIBB" + "D"), 2), hidden=True),
+        Case("an equal loss after a bad one", (_curve(rng, "IBEBI" + "BBB" + "D"), 3), hidden=True),
+        Case("a list of plain floats, patience 5",
+             ([float(x) for x in _curve(rng, "II" + "BBBBI" + "BBBBB" + "D")], 5), hidden=True),
+    ]
+    return public + hidden
+
+
+def _early_no_reset(losses, patience):
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best:
+            best, best_epoch = loss, epoch
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    return best_epoch
 
 
 EARLY_STOPPING = FunctionPart(
@@ -154,6 +214,9 @@ EARLY_STOPPING = FunctionPart(
         (lambda losses, patience: _early_stopping(losses, patience, late=1),
          "the result of waiting one epoch too long. Hint: stop as soon as `patience` epochs in a row "
          "were no better than the best."),
+        (_early_no_reset, "the result of a counter that is never reset: bad epochs before an "
+                          "improvement still count after it. Hint: `patience` bad epochs IN A ROW "
+                          "stop training; an improvement starts the count again."),
     ],
     hint="walk through the epochs; remember the best loss and its epoch; count the epochs since the "
          "last strict improvement; stop when that count reaches patience; return the best epoch (0-based).",

@@ -20,14 +20,18 @@ class MinibatchesPart(Part):
 
     def cases(self, rng):
         cases = []
-        for label, n, bs in (("N = 10, batch_size = 3 (a last batch of 1)", 10, 3),
-                             ("N = 8, batch_size = 4", 8, 4),
-                             ("N = 7, batch_size = 10 (one batch of all 7)", 7, 10),
-                             ("N = 9, batch_size = 1", 9, 1)):
+        for label, n, bs, hidden in (("N = 10, batch_size = 3 (a last batch of 1)", 10, 3, False),
+                                     ("N = 8, batch_size = 4", 8, 4, False),
+                                     ("N = 7, batch_size = 10 (one batch of all 7)", 7, 10, False),
+                                     ("N = 9, batch_size = 1", 9, 1, False),
+                                     ("N = 24, batch_size = 4", 24, 4, False),
+                                     ("N = 17, batch_size = 5 (a last batch of 2)", 17, 5, True),
+                                     ("N = 30, batch_size = 6", 30, 6, True)):
             X = np.column_stack([np.arange(n) + rng.uniform(0.1, 0.9, n), rng.normal(size=n)])
             y = rng.permutation(np.arange(100, 100 + n))
             seed = int(rng.integers(2**31))
-            cases.append(Case(label, (X, y, bs, Seeded(seed)), {"same_seed": Seeded(seed)}))
+            cases.append(Case(label, (X, y, bs, Seeded(seed)), {"same_seed": Seeded(seed)},
+                              hidden=hidden))
         return cases
 
     def call(self, fn, args, extra):
@@ -35,7 +39,14 @@ class MinibatchesPart(Part):
         limit = len(X) + 2  # more batches than examples: an iterator that never stops
 
         def epoch(generator):
-            batches = list(itertools.islice(iter(fn(X, y, batch_size, generator)), limit))
+            result = fn(X, y, batch_size, generator)
+            try:
+                batches = iter(result)
+            except TypeError:
+                hint = " (is `return batches` missing?)" if result is None else ""
+                raise NotPlain(f"{describe(result)}, which is not a list or generator of batches"
+                               f"{hint}") from None
+            batches = list(itertools.islice(batches, limit))
             for b in batches:
                 if not isinstance(b, (tuple, list)) or len(b) != 2:
                     raise NotPlain(f"a batch that is {describe(b)}, not a pair (xb, yb)")
@@ -72,6 +83,16 @@ class MinibatchesPart(Part):
                 order.append(i)
         return order, None
 
+    @staticmethod
+    def _fixed_blocks(order, bs) -> bool:
+        """True when every batch of this epoch is one of the fixed blocks [k·bs, (k+1)·bs)."""
+        for start in range(0, len(order), bs):
+            batch = sorted(order[start:start + bs])
+            first = batch[0]
+            if first % bs or batch != list(range(first, first + len(batch))):
+                return False
+        return True
+
     def judge(self, case, got):
         X, y, bs, _ = case.args
         n = len(X)
@@ -89,6 +110,10 @@ class MinibatchesPart(Part):
                 if sizes == [bs] * (n // bs):
                     lines.append(f"You dropped the last {n % bs} example(s). Hint: also yield the "
                                  "smaller last batch: range(0, N, batch_size) covers it.")
+                elif sorted(sizes) == sorted(want):
+                    lines.append("The smaller batch is not the last one: were the batches shuffled "
+                                 "instead of the examples? Hint: shuffle the examples, then cut "
+                                 "the shuffled order into batches.")
                 return lines
             order, problem = self._order(X, y, batches)
             if problem:
@@ -105,11 +130,23 @@ class MinibatchesPart(Part):
         if n >= 8 and epochs["epoch1"] == epochs["epoch2"] == list(range(n)):
             return ["The batches come in the original order: nothing was shuffled.",
                     "Hint: order = rng.permutation(N), then take the examples in that order."]
+        blocks = [self._fixed_blocks(epochs[key], bs) for key in ("epoch1", "epoch2")]
+        if bs > 1 and n >= 15 and all(blocks):  # by chance: < 1e-7 for these sizes
+            return ["Every batch is a block of consecutive examples of X (examples "
+                    f"0–{bs - 1}, {bs}–{2 * bs - 1}, …), in both epochs: the batches were shuffled "
+                    "instead of the examples, so the same examples always meet in the same batch.",
+                    "Hint: shuffle the examples themselves, then cut the shuffled order into "
+                    "batches."]
         if epochs["same_seed"] != epochs["epoch1"]:
             return ["A fresh rng with the same seed gave a different order, so the order does not "
                     "come from the rng you were given.",
                     "Hint: use rng.permutation(N), not np.random.* or a new default_rng()."]
         if n >= 8 and epochs["epoch2"] == epochs["epoch1"]:
+            if bs > 1 and all(blocks):
+                return ["Both epochs gave the same batches, each a block of consecutive examples "
+                        "of X: were the batches shuffled instead of the examples?",
+                        "Hint: shuffle the examples themselves, then cut the shuffled order into "
+                        "batches."]
             return ["Two epochs with the same rng came in the same order.",
                     "Hint: draw a new permutation from rng at every call (do not re-seed or copy the rng)."]
         return None

@@ -61,8 +61,71 @@ CONFUSION_MATRIX = FunctionPart(
 )
 
 
+class _Watch:
+    """Which of nnlab's training shortcuts the learner's `train` calls, and whether it zeroes the
+    gradients between optimizer steps, seen with `sys.setprofile` (the grader's runner traces with
+    `sys.settrace`, which this leaves alone).
+
+    forbidden — nl.fit, nl.data.load_digits, np.load (the data comes only as arguments);
+    steps     — calls of an nnlab optimizer's step();
+    unzeroed  — steps (after the first) with no Parameter.zero_grad() (or grad assignment) since
+                the step before: the gradients of all earlier batches were still in `grad`.
+    """
+
+    def __init__(self):
+        import inspect
+
+        from .. import optim
+        from ..data import digits
+        from ..parameter import Parameter
+        from ..training import fit
+
+        self.names = {fit.__code__: "nl.fit", digits.load_digits.__code__: "nl.data.load_digits",
+                      np.load.__code__: "np.load"}
+        self.step_codes = {cls.step.__code__ for _, cls in inspect.getmembers(optim, inspect.isclass)
+                           if issubclass(cls, optim.Optimizer)}
+        self.zero_codes = {Parameter.zero_grad.__code__, Parameter.grad.fset.__code__}
+        self.forbidden: list[str] = []
+        self.steps = self.unzeroed = 0
+        self._zeroed = False
+
+    def _profile(self, frame, event, arg):
+        if event != "call":
+            return
+        code = frame.f_code
+        if code in self.zero_codes:
+            self._zeroed = True
+        elif code in self.step_codes:
+            if self.steps and not self._zeroed:
+                self.unzeroed += 1
+            self.steps += 1
+            self._zeroed = False
+        elif code in self.names and self.names[code] not in self.forbidden:
+            self.forbidden.append(self.names[code])
+
+    def __enter__(self):
+        import sys
+
+        self._previous = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc):
+        import sys
+
+        sys.setprofile(self._previous)
+        return False
+
+
 class TrainingPart(Part):
-    """train(X, y, rng) → a trained model; judged by its accuracy on held-out digits it never sees."""
+    """train(X, y, rng) → a trained model; judged by its accuracy on held-out digits it never sees.
+
+    The held-out digits stay out of the learner's reach: both sets have their 64 pixels in one
+    random order drawn by the case (the same for training and held-out digits, so a dense network
+    learns exactly as well), so no image of `nl.data.load_digits()` is among them; and a `train`
+    that loads data itself or calls `nl.fit` is named (the exercise forbids both). A loop that
+    never calls zero_grad() between steps is named too.
+    """
 
     def __init__(self, *args, min_accuracy: float = 0.95, test_fraction: float = 0.25, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +134,7 @@ class TrainingPart(Part):
 
     def cases(self, rng):
         X, y = load_digits()
+        X = X[:, rng.permutation(X.shape[1])]
         (Xtr, ytr), (Xte, yte) = split(X, y, (1 - self.test_fraction, self.test_fraction), rng=rng,
                                        stratify=True)
         return [Case(f"{len(Xtr)} training digits, {len(Xte)} held out",
@@ -78,25 +142,37 @@ class TrainingPart(Part):
                      extra={"X_test": Xte}, secret={"y_test": yte})]
 
     def call(self, fn, args, extra):
-        model = fn(*args)
+        from ..losses import Loss
+
+        with _Watch() as watch:
+            model = fn(*args)
+        seen = {"forbidden": watch.forbidden, "steps": watch.steps, "unzeroed": watch.unzeroed}
         forward = getattr(model, "forward", None)
+        if isinstance(model, Loss):
+            raise NotPlain(f"the loss object ({type(model).__name__}), which is not the model: "
+                           "return the network you trained (`return model`)")
         if not callable(forward):
-            raise NotPlain(f"{describe(model)}, not a trained model with a forward(X) method")
+            raise NotPlain(f"{describe(model)}, which is not a trained model with a forward(X) method")
         if callable(getattr(model, "eval", None)):
             model.eval()
-        scores = np.asarray(forward(extra["X_test"]))
+        try:
+            scores = np.asarray(forward(extra["X_test"]))
+        except Exception as err:
+            raise NotPlain(f"a {type(model).__name__} whose forward(X_test) raised "
+                           f"{type(err).__name__}: {str(err)[:200]}") from None
         if scores.ndim != 2 or scores.shape[0] != len(extra["X_test"]):
             raise NotPlain(f"a model whose forward(X) gives {describe(scores)}, not scores of shape "
                            f"(N, 10)")
-        return scores.argmax(axis=1)
+        return {"predictions": scores.argmax(axis=1), **seen}
 
     def describe_input(self, case):
         Xtr, ytr, _ = case.args
-        return [f"  X of shape {Xtr.shape} (digits, pixels in [0, 1]), y of shape {ytr.shape}, "
-                "rng = a numpy Generator"]
+        return [f"  X of shape {Xtr.shape} (digits, pixels in [0, 1], in a shuffled pixel order), "
+                f"y of shape {ytr.shape}, rng = a numpy Generator"]
 
     def _accuracy(self, case, got):
         y_test = case.secret["y_test"]
+        got = got.get("predictions") if isinstance(got, dict) else None
         if not isinstance(got, np.ndarray) or got.shape != y_test.shape:
             return None
         return float(np.mean(got == y_test))
@@ -105,15 +181,40 @@ class TrainingPart(Part):
         accuracy = self._accuracy(case, got)
         if accuracy is None:
             return ["The model's predictions could not be read."]
+        forbidden = [f for f in got.get("forbidden", []) if isinstance(f, str)]
+        if "nl.data.load_digits" in forbidden and "np.load" in forbidden:
+            forbidden.remove("np.load")  # load_digits reads its file with np.load
+        if forbidden:
+            lines = [f"Your train calls {' and '.join(forbidden)} (accuracy {accuracy:.1%} on the "
+                     "held-out digits)."]
+            if "nl.fit" in forbidden:
+                lines.append("The exercise asks for your own loop instead of nl.fit: for every "
+                             "batch forward, cost, zero_grad, backward, step.")
+            if set(forbidden) - {"nl.fit"}:
+                lines.append("Train only on the X and y you are given: the check keeps its "
+                             "held-out digits apart, and they are not in the files nnlab ships "
+                             "(their pixels come in another order).")
+            return lines
+        steps, unzeroed = got.get("steps", 0), got.get("unzeroed", 0)
+        if isinstance(steps, int) and isinstance(unzeroed, int) and steps >= 3 and unzeroed > steps // 2:
+            return [f"{unzeroed} of your {steps} optimizer steps came without model.zero_grad() "
+                    f"since the step before (accuracy {accuracy:.1%}): backward ADDS to every "
+                    "parameter's grad, so each step used the sum of the gradients of all the "
+                    "batches so far.",
+                    "Hint: reset the gradients once per batch, before backward."]
         if accuracy >= self.min_accuracy:
             return None
-        lines = [f"Accuracy {accuracy:.1%} on {len(got)} held-out digits; at least "
+        predictions = got["predictions"]
+        lines = [f"Accuracy {accuracy:.1%} on {len(predictions)} held-out digits; at least "
                  f"{self.min_accuracy:.0%} is needed."]
-        values, counts = np.unique(got, return_counts=True)
+        values = np.unique(predictions)
         if len(values) == 1:
             lines.append(f"Your model predicts the digit {int(values[0])} for every image: it has not "
-                         "learned. Hint: call model.zero_grad(), model.backward(loss.backward()) and "
-                         "opt.step() for every batch, and check the learning rate.")
+                         "learned. Hint: are the weights updated for every batch (backward, then "
+                         "opt.step())? Is the learning rate far too large or too small?")
+        elif steps == 0:
+            lines.append("No nnlab optimizer took a step while train ran. Hint: call opt.step() "
+                         "after backward, for every batch.")
         elif accuracy < 0.3:
             lines.append("Hardly better than guessing (10 %). Hint: are the weights updated "
                          "(opt.step() after backward)? Is the learning rate too small or too large?")
@@ -124,8 +225,8 @@ class TrainingPart(Part):
 
     def passed_message(self, cases, outcomes):
         accuracy = self._accuracy(cases[0], outcomes[0].value)
-        return (f"✓ {self.name}: {accuracy:.1%} accuracy on {len(outcomes[0].value)} held-out digits "
-                f"(at least {self.min_accuracy:.0%} needed)")
+        return (f"✓ {self.name}: {accuracy:.1%} accuracy on {len(cases[0].secret['y_test'])} "
+                f"held-out digits (at least {self.min_accuracy:.0%} needed)")
 
 
 TRAIN = TrainingPart("train", "train(X, y, rng)", "08", time_limit=120.0)
