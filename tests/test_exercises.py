@@ -25,7 +25,7 @@ import make_exercises  # noqa: E402
 from nnlab.checks import PARTS  # noqa: E402
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
-CHAPTER_TABLE = [f"{n:02d}" for n in range(1, 11)]
+CHAPTER_TABLE = [f"{n:02d}" for n in range(1, 13)]
 
 
 def ids(paths):
@@ -35,7 +35,7 @@ def ids(paths):
 # ----------------------------------------------------------------------------------------------
 # the generator
 
-def test_one_solution_and_one_exercise_per_chapter_01_to_10():
+def test_one_solution_and_one_exercise_per_chapter_01_to_12():
     assert [p.name[:2] for p in SOLUTIONS] == CHAPTER_TABLE
     authoring = (ROOT / "chapters" / "AUTHORING.md").read_text()
     for path in SOLUTIONS:
