@@ -103,6 +103,20 @@ def test_value_deep_graph_needs_no_recursion():
     assert x.grad == 1.0
 
 
+def test_value_power_at_zero_has_a_derivative():
+    # 0 ** 0.5 and 0 ** 0 are legal; their backward used to raise ZeroDivisionError (0.0 ** -0.5)
+    for n, expected in [(0.5, math.inf), (0, 0.0), (0.0, 0.0), (2, 0.0), (1, 1.0), (3, 0.0)]:
+        a = Value(0.0)
+        (a ** n).backward()
+        assert a.grad == expected, n
+    a = Value(4.0)
+    (a ** 0.5).backward()
+    assert a.grad == 0.25
+    a = Value(0.0)
+    (a ** 0).backward()
+    assert (a ** 0).data == 1.0
+
+
 def test_value_is_stable():
     with np.errstate(**RAISE_ALL):
         assert Value(-1000.0).sigmoid().data == 0.0

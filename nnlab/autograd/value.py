@@ -95,8 +95,12 @@ class Value:
                              f"{self.data!r} ** {n!r}.")
         if self.data == 0 and n < 0:
             raise ZeroDivisionError(f"Value **: 0 ** {n!r} is infinite.")
-        return Value._result(self.data ** n, (self,), f"**{n:g}",
-                             lambda g: (g * n * self.data ** (n - 1),))  # ∂aⁿ/∂a = n aⁿ⁻¹
+        a = self.data
+        if a == 0 and n < 1:               # at a = 0: ∂a⁰/∂a = 0; ∂aⁿ/∂a = +∞ for 0 < n < 1 (√a, like torch)
+            local = 0.0 if n == 0 else math.inf
+        else:
+            local = n * a ** (n - 1)       # ∂aⁿ/∂a = n aⁿ⁻¹
+        return Value._result(a ** n, (self,), f"**{n:g}", lambda g: (g * local,))
 
     def __neg__(self):
         return self * -1.0
