@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import Value
 from ._core import Case, CheckResult, Part, run_check
 from ._plain import describe
-from .recurrent import OutputsPart, _hidden
+from .recurrent import ACROSS_CASES, OutputsPart, _hidden
 
 
 # ----------------------------------------------------------------------------------------------
@@ -59,7 +59,11 @@ MUL_BACKWARD = OutputsPart(
          "the local derivatives without out_grad. Hint: the chain rule multiplies: ∂C/∂a = ∂C/∂out · "
          "∂out/∂a."),
     ],
-    hint="out = a·b: ∂out/∂a = b and ∂out/∂b = a; each is multiplied by out_grad = ∂C/∂out.",
+    hint="the chain rule: ∂C/∂a = ∂C/∂out · ∂out/∂a.",
+    hints=("The chain rule: ∂C/∂a = ∂C/∂out · ∂out/∂a, and the same for b.",
+           "For out = a·b, hold b fixed and differentiate with respect to a: ∂out/∂a = b (and "
+           "∂out/∂b = a).",
+           "Two products with out_grad, returned as a tuple `return dC_da, dC_db`."),
 )
 
 
@@ -95,6 +99,10 @@ TANH_BACKWARD = OutputsPart(
          "tanh′(a) without out_grad. Hint: the chain rule multiplies by the upstream gradient."),
     ],
     hint="derive d tanh(a)/da and write it with out = tanh(a); then multiply by out_grad.",
+    hints=("The chain rule: ∂C/∂a = out_grad · d tanh(a)/da; derive that derivative.",
+           "tanh = sinh/cosh, so d tanh(a)/da = (cosh² − sinh²)/cosh² = 1 − tanh(a)²; and tanh(a) "
+           "is out, which you are given.",
+           "No numpy needed: plain arithmetic on the floats out and out_grad."),
 )
 
 
@@ -126,7 +134,10 @@ EXP_BACKWARD = OutputsPart(
         (lambda a, out, g: g,
          "out_grad unchanged. Hint: multiply it by the local derivative d eᵃ/da."),
     ],
-    hint="d eᵃ/da = eᵃ = out; multiply by out_grad.",
+    hint="the chain rule: out_grad times the derivative of eᵃ.",
+    hints=("The chain rule: ∂C/∂a = out_grad · d eᵃ/da.",
+           "eᵃ is its own derivative — and eᵃ is out, which the forward pass already computed.",
+           "No exp to call again: one product of floats."),
 )
 
 
@@ -360,6 +371,8 @@ class TopologicalOrderPart(GraphPart):
     def call(self, fn, args, extra):
         nodes = build(args[0])
         result = fn(nodes[-1])
+        if isinstance(result, (set, frozenset, dict)):
+            return {"kind": f"a {type(result).__name__} (which keeps no order)", "order": [], "foreign": ""}
         if not isinstance(result, (list, tuple)):
             try:
                 result = list(result)  # a generator or another iterable: take its items
@@ -367,6 +380,9 @@ class TopologicalOrderPart(GraphPart):
                 return {"kind": describe(result), "order": [], "foreign": ""}
         order, foreign = _index_of(nodes, result)
         return {"kind": "list", "order": order, "foreign": foreign}
+
+    def expected(self, case):
+        return None  # any valid order is right: judged by what an order must be
 
     def judge(self, case, got):
         spec = case.args[0]
@@ -426,8 +442,13 @@ class TopologicalOrderPart(GraphPart):
 
 TOPOLOGICAL_ORDER = TopologicalOrderPart(
     "topological_order", "topological_order(root)", "12",
-    hint="depth-first search from the root: visit a node's parents first, then append the node; "
-         "skip nodes already visited.",
+    hint="a node may join the list only once all of its parents are in it.",
+    hints=("A node may join the list only once ALL of its parents are in it, and each node joins "
+           "once, however many paths lead to it.",
+           "Depth-first search from the root: to visit a node, first visit each of its parents "
+           "(skipping nodes already visited), then append the node itself — post-order.",
+           "A set `visited` of nodes and a list `order`; a recursive inner function visit(node), "
+           "or an explicit stack of (node, parents_done) pairs."),
     error_hint="root.parents is a tuple of the Value nodes it was computed from (empty for a leaf).",
 )
 
@@ -552,14 +573,26 @@ class BackwardPart(GraphPart):
             lines.append(f"  {_name(spec, k)}{shared}: grad {grads[k]:.6g}, expected {expected[k]:.6g}")
         if len(bad) > 6:
             lines.append(f"  … and {len(bad) - 6} more")
-        for options, explanation in self.DRIVER_MISTAKES:
-            try:
-                value = _driver(spec, order, **options)
-            except Exception:
-                continue
-            if not self._matches(value, expected) and self._matches(grads, value):
+        if ACROSS_CASES:
+            return lines
+        for value, explanation in self.wrong(case):
+            if self._matches(grads, value["grad"]):
                 return lines + [f"Your result equals {explanation}"]
         return lines + [f"Hint: {self.hint}"]
+
+    diagnose_across_cases = True
+
+    def wrong(self, case):
+        """The drivers with one known mistake each, as results in the form `call` returns."""
+        spec, order = case.args
+        data = [n.data for n in build(spec)]
+        found = []
+        for options, explanation in self.DRIVER_MISTAKES:
+            try:
+                found.append(({"grad": _driver(spec, order, **options), "data": data}, explanation))
+            except Exception:  # noqa: BLE001 — cannot run here: cannot be the mistake
+                continue
+        return found
 
     def passed_message(self, cases, outcomes):
         return (f"✓ {self.name}: every node's gradient agrees with nl.autograd (and central "
@@ -568,8 +601,13 @@ class BackwardPart(GraphPart):
 
 BACKWARD = BackwardPart(
     "backward", "backward(root, order)", "12",
-    hint="root.grad = 1; then for each node in reversed(order) that has parents: pass "
-         "node._backward(node.grad) on, adding each share to its parent's .grad.",
+    hint="visit the nodes root first, so each node's gradient is complete before it is passed on.",
+    hints=("Visit the nodes root first (the order backwards), so each node's gradient is complete "
+           "— every node that uses it has passed its share — before it is passed on.",
+           "∂root/∂root = 1; at each node with parents, the local rule turns node.grad into one "
+           "share per parent, and a parent's gradient is the SUM of the shares it receives.",
+           "reversed(order); skip a node whose .parents is empty; zip(node.parents, "
+           "node._backward(node.grad)); `+=` on parent.grad."),
     error_hint="a leaf has no rule (its _backward is None): skip the nodes without parents. "
                "node._backward(g) returns one gradient per node in node.parents.",
 )

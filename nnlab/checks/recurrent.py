@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..recurrent import RNN
+from . import _core
 from ._core import Case, CheckResult, Part, compare, run_check
 from ._parts import quietly
 from ._plain import describe, shape_text, to_plain
@@ -60,9 +61,7 @@ def judge_outputs(expected, got, names: tuple, rtol: float, atol: float) -> list
     if not wrong:
         return None
     right = [n for n in names if n not in wrong]
-    verb = "is" if len(wrong) == 1 else "are"
-    head = f"{_join(wrong)} {verb} wrong" + (f"; {_join(right)} {'is' if len(right) == 1 else 'are'} right."
-                                              if right else " (all of the outputs).")
+    head = f"Wrong: {_join(wrong)}" + (f"; right: {_join(right)}." if right else " (every output).")
     return [head, *lines]
 
 
@@ -71,9 +70,16 @@ def _join(names) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
+#: The checks name a known mistake only when it explains every case (nl.checks' judge does it
+#: across the cases); where that is not available, a part names it per case.
+ACROSS_CASES = hasattr(_core, "diagnose_all")
+
+
 class OutputsPart(Part):
     """A part judged against `reference(*args)` output by output; `mistakes` are
     (wrong_function, explanation) pairs, named when the whole result equals one of them."""
+
+    diagnose_across_cases = True
 
     def __init__(self, name, signature, chapter, make_cases, reference, mistakes=(), *,
                  shape_hints=None, **options):
@@ -105,7 +111,7 @@ class OutputsPart(Part):
             return None
         if self._shape_hints is not None:
             problem += self._shape_hints(case, got)
-        return problem + self.diagnose(case, got)
+        return problem if ACROSS_CASES else problem + self.diagnose(case, got)
 
     def diagnose(self, case, got):
         for value, explanation in self.wrong(case):
@@ -213,8 +219,13 @@ RNN_FORWARD = OutputsPart(
          "h_{t−1} W_hᵀ, the previous state."),
     ],
     shape_hints=_time_major_hint,
-    hint="h = zeros (N, n_hidden); for t in 0 … T−1: h = tanh(x[:, t] W_xᵀ + h W_hᵀ + b), and store "
-         "it at [:, t] of the result (N, T, n_hidden).",
+    hint="h_t needs h_(t−1): a loop over the steps t, each reading x[:, t] and the state of the step "
+         "before, starting from h_0 = 0.",
+    hints=("h_t needs h_(t−1): a loop over the steps t = 1 … T, each reading x[:, t] and the state "
+           "of the step before; the first step reads h_0 = 0.",
+           "z_t = x_t W_xᵀ + h_(t−1) W_hᵀ + b, h_t = tanh(z_t); keep every h_t, h_1 … h_T (not h_0).",
+           "np.zeros((N, n_hidden)) for h_0, `@` with W_x.T and W_h.T, np.tanh; put the states in an "
+           "array of shape (N, T, n_hidden), at [:, t], or np.stack(states, axis=1)."),
     error_hint="x is (N, T, n_in): x[:, t] is step t, (N, n_in); W_x is (n_hidden, n_in), W_h is "
                "(n_hidden, n_hidden).",
     mutation_hint="build the states in a new array (h = np.zeros(...)); do not write into x.",
@@ -311,9 +322,17 @@ RNN_BACKWARD = OutputsPart(
          "(n_hidden, n_in), like W_x."),
     ],
     shape_hints=_time_major_hint,
-    hint="go from t = T down to 1. The gradient reaching h_t has two sources: the layers above "
-         "(dC_dh[:, t]) and step t+1 (what flowed back through its z_{t+1}). Multiply by tanh′ to "
-         "get δ_t = ∂C/∂z_t, then add each step's share to the weight gradients.",
+    hint="go from t = T down to 1: the gradient reaching h_t has two sources, the layers above and "
+         "step t+1.",
+    hints=("Go from the last step back to the first. The gradient reaching h_t has two sources: the "
+           "layers above (dC_dh[:, t]) and step t+1, whose z_(t+1) reads h_t — which you have "
+           "already handled when you get to step t.",
+           "∂C/∂h_t = dC_dh[:, t] + δ_(t+1) W_h (nothing from step T+1); δ_t = ∂C/∂h_t ⊙ (1 − h_t²); "
+           "the weights are shared, so each gradient is a sum over t: δ_tᵀ x_t, δ_tᵀ h_(t−1) "
+           "(h_0 = 0), δ_t summed over the batch; and ∂C/∂x_t = δ_t W_x.",
+           "a loop `for t in range(T − 1, −1, −1)`, one array carrying δ_(t+1) @ W_h to the next "
+           "iteration, `+=` into np.zeros_like(W_x), np.zeros_like(W_h), np.zeros_like(b), and "
+           "delta.sum(axis=0) for b."),
     error_hint="dC_dh is (N, T, n_hidden), x (N, T, n_in), W_x (n_hidden, n_in), W_h (n_hidden, "
                "n_hidden): δ_t (N, n_hidden) @ W_x is (N, n_in), δ_tᵀ @ x_t is (n_hidden, n_in).",
     mutation_hint="keep dC_dh as it is: add the gradient from step t+1 into a new array "
@@ -399,8 +418,13 @@ LSTM_CELL_FORWARD = OutputsPart(
         (lambda *a: _cell(*a, old_cell=True),
          "an LSTM step with h_t = o ⊙ tanh(c_prev). Hint: h_t shows the NEW cell: o ⊙ tanh(c_t)."),
     ],
-    hint="z = x_t W_xᵀ + h_prev W_hᵀ + b is (N, 4H); its four blocks of H columns are i, f, g, o "
-         "(PyTorch's order); i, f, o = σ, g = tanh; c_t = f ⊙ c_prev + i ⊙ g; h_t = o ⊙ tanh(c_t).",
+    hint="one matrix product gives all four gates' inputs at once; split it into four blocks.",
+    hints=("One matrix product gives all four gates' inputs at once, z (N, 4H); its four blocks of H "
+           "columns are, in this order, i, f, g, o.",
+           "i, f, o = σ(their block), g = tanh(its block); c_t = f ⊙ c_prev + i ⊙ g; "
+           "h_t = o ⊙ tanh(c_t).",
+           "z = x_t @ W_x.T + h_prev @ W_h.T + b; slices z[:, k*H:(k+1)*H] (or np.split(z, 4, "
+           "axis=1)); nl.activations.sigmoid and np.tanh; `*` is ⊙."),
     error_hint="W_x is (4·n_hidden, n_in) and W_h (4·n_hidden, n_hidden): x_t @ W_x.T + h_prev @ "
                "W_h.T + b is (N, 4·n_hidden); split it into four blocks of n_hidden columns.",
     mutation_hint="compute c_t in a new array (c_t = f * c_prev + i * g), not c_prev *= f.",
