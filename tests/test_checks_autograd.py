@@ -465,3 +465,14 @@ def test_grader_runs_the_graph_parts_on_hidden_seeds(tmp_path):
         result, problems, reached = grade_part(PARTS[name], {"points": 3, "seed": 12345}, cells, work,
                                                Limits(), "token")
         assert result.passed and not problems and not reached, result.message
+
+
+def test_grader_flags_nnlab_s_own_graph_walk(tmp_path):
+    source = "def topological_order(root):\n    return root.topological_order()\n"
+    notebook = tmp_path / "reuse.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source, "metadata": {}}]}))
+    cells, _, _ = read_cells(notebook)
+    (tmp_path / "w" / "private").mkdir(parents=True)
+    result, _, reached = grade_part(PARTS["topological_order"], {"points": 3, "seed": 7}, cells,
+                                    tmp_path / "w", Limits(), "token")
+    assert result.passed and reached == ["nnlab.autograd._graph.topological_order"]
