@@ -66,3 +66,18 @@ def test_cross_entropy_gradient_is_s_minus_onehot(ns):
     np.testing.assert_allclose(ns["grad_ce_nnlab"], ns["grad_ce_by_hand"], rtol=0, atol=1e-15)
     np.testing.assert_allclose(ns["grad_ce_numeric"], ns["grad_ce_by_hand"], rtol=0, atol=1e-9)
     np.testing.assert_allclose(ns["grad_ce_by_hand"].sum(axis=1), 0.0, atol=1e-15)
+
+
+def test_signed_differences_cancel_but_squares_do_not(ns):
+    assert ns["signed_sum"] == 0.0                                      # wrong, yet "perfect"
+    assert ns["squared_error"](ns["a_wrong"], ns["y_target"]) == 1.0
+    assert np.sum(ns["a_wrong_low"] - ns["y_target"]) == -2.0           # "better than perfect"
+    assert ns["squared_error"](ns["a_wrong_low"], ns["y_target"]) > 0
+
+
+def test_the_losses_are_negative_log_likelihoods(ns):
+    assert abs(ns["mle_squared_gap"]) < 1e-12
+    assert abs(ns["mle_cross_entropy_gap"]) < 1e-12
+    # the check can fail: with the wrong constant, or the sum instead of the mean, the gap is large
+    assert abs(ns["nll_gaussian"] + 1.5 * np.log(2 * np.pi) - ns["nl"].SquaredError().forward(
+        ns["a_batch"], ns["y_batch"])) > 1

@@ -87,3 +87,10 @@ def test_numeric_cost_grows_with_parameters_backprop_does_not(ns):
     np.testing.assert_allclose(numeric, 2 * n_params)
     np.testing.assert_allclose(backprop, 3.0)
     assert n_params[-1] == 9610 and numeric[-1] / backprop[-1] > 6000
+
+
+def test_chaining_through_the_weights_is_wrong_through_the_values_is_right(ns):
+    assert ns["dw2_dw1"] == 0.0 and ns["through_the_weights"] == 0.0
+    assert abs(ns["chain2_numeric"][0]) > 1e-3                           # yet w1 does matter
+    assert ns["nl"].gradcheck.rel_error(ns["through_the_values"], ns["chain2_numeric"][0]) < 1e-8
+    assert ns["links"]["∂z2/∂a1"] == ns["theta"][2]                      # w2 enters as a slope

@@ -824,12 +824,15 @@ def test_06_adam_switches_the_momentum_slider_off_and_rmsprop_keeps_hopping_by_a
 def test_06_tilted_ravine_is_turned_by_30_degrees_and_rosenbrock_is_a_curved_valley():
     t = TryIt(*CH06_RACE)
     t.says("**tilted ravine** (a valley turned by 30°, so that its directions no longer line up with the two "
-           "weights) and **rosenbrock** (a curved valley with a flat floor)")
+           "weights; note that it is a milder valley than the one we turned by 45° above, 50 rather than 200 "
+           "times more curved across than along, so its step counts differ from the table) and **rosenbrock** "
+           "(a curved valley with a flat floor)")
     de = t.build()
     de.surface_control.value = "tilted ravine"
     values, vectors = np.linalg.eigh(de.surface.hessian)
     floor = vectors[:, np.argmin(values)]
     assert math.degrees(math.atan2(abs(floor[1]), abs(floor[0]))) == pytest.approx(30.0)
+    assert values.max() / values.min() == pytest.approx(50.0)       # "50 rather than 200"
     de.surface_control.value = "rosenbrock"
     w1 = np.linspace(-1.5, 1.5, 7)
     floor_cost = de.surface(w1, w1 ** 2)                        # along the curved floor w₂ = w₁²
