@@ -43,6 +43,10 @@ def solution_namespace() -> dict:
     return namespace
 
 
+#: The parts of chapters 01-10 (the later chapters' parts have their own test files).
+COURSE = [name for name, part in PARTS.items() if part.chapter <= "10"]
+
+
 def check(name: str, fn) -> CheckResult:
     return nl.checks.run_check(PARTS[name], fn)
 
@@ -232,7 +236,7 @@ WRONG = {
         (lambda z: 1 - z ** 2, "applied to z"),
     ],
     "relu": [
-        (lambda z: np.max(z, 0), "np.maximum"),
+        (lambda z: np.max(z, 0), "should have shape (3, 4), got shape (4,)"),
         (np.abs, "|z|"),
         (_inplace_relu, "modified its input z"),
     ],
@@ -403,12 +407,12 @@ def _adam_ref(w, g, m, v, t, lr, b1, b2, eps, inside=False):
 
 
 def test_every_part_has_wrong_versions_and_a_solution():
-    assert set(WRONG) == set(PARTS)
+    assert set(WRONG) == set(COURSE)
     assert all(len(v) >= 2 for v in WRONG.values())
-    assert set(solution_namespace()) == set(PARTS)
+    assert set(COURSE) <= set(solution_namespace())
 
 
-@pytest.mark.parametrize("name", list(PARTS))
+@pytest.mark.parametrize("name", COURSE)
 def test_solution_passes(name, capsys):
     result = check(name, solution_namespace()[name])
     assert isinstance(result, CheckResult)
@@ -462,7 +466,7 @@ def _nan_like(value):
     return value
 
 
-@pytest.mark.parametrize("name", list(PARTS))
+@pytest.mark.parametrize("name", COURSE)
 def test_nan_result_is_reported(name):
     solution = solution_namespace()[name]
 
@@ -478,7 +482,7 @@ def test_nan_result_is_reported(name):
 def test_garbage_results_are_reported(garbage):
     result = check("softmax", lambda z: garbage)
     assert not result.passed and result.status == "wrong"
-    assert "softmax: wrong on test input 1" in result.message
+    assert "softmax: wrong on test inputs 1, 2, 3, 4, 5 of 5" in result.message
 
 
 def test_not_a_function(capsys):

@@ -153,11 +153,11 @@ WRONG = {
         (lambda losses, patience: _early(losses, patience, strict=False), "equal loss"),
         (lambda losses, patience: int(np.argmin(losses)), "WHOLE list"),
         (lambda losses, patience: _early(losses, patience) + 1, "counted from 1"),
-        (_early_late, ""),  # named once diagnoses need every case
+        (_early_late, "one epoch too long"),
     ],
     "minibatches": [
         (_batches_shuffled_blocks, "shuffled"),
-        (_batches_shuffled_full_blocks, ""),  # named once every case is reported,
+        (_batches_shuffled_full_blocks, "instead of the examples"),
     ],
     "dropout_mask": [
         (_mask_shared_rows, "same mask"),

@@ -164,7 +164,8 @@ class Part:
                  rtol: float = 1e-6, atol: float = 1e-9, no_warnings: bool = False,
                  time_limit: float = DEFAULT_TIME_LIMIT, hint: str = "", error_hint: str = "",
                  mutation_hint: str = "work on a new array (e.g. `x = x.copy()` first, or "
-                                      "`x = x - step` instead of `x -= step`)."):
+                                      "`x = x - step` instead of `x -= step`).",
+                 hints: tuple = ()):
         self.name = name
         self.check_name = f"check_{name}"
         self.signature = signature
@@ -174,6 +175,9 @@ class Part:
         self.no_warnings = no_warnings
         self.time_limit = time_limit
         self.hint = hint
+        #: The hint ladder, shown one step per call of nl.checks.hint(name): the idea, then the
+        #: formula, then which numpy operation — never the finished line of code.
+        self.hints = tuple(hints) or ((hint,) if hint else ())
         self.error_hint = error_hint
         self.mutation_hint = mutation_hint
         inside = signature[signature.index("(") + 1:signature.rindex(")")]
@@ -198,13 +202,11 @@ class Part:
     def judge(self, case: Case, got) -> list[str] | None:
         """None when `got` is right for `case`, else the lines of the explanation."""
         expected = self.expected(case)
-        problem = compare(expected, got, self.outputs, self.rtol, self.atol)
-        if problem is None:
-            return None
-        return problem + self.diagnose(case, got)
+        return compare(expected, got, self.outputs, self.rtol, self.atol)
 
     def diagnose(self, case: Case, got) -> list[str]:
-        """Name the known mistake `got` matches, or give the part's general hint."""
+        """Name the known mistake `got` matches on this one case, or give the part's first hint.
+        (The checks themselves name a mistake only when it explains every case: `diagnose_all`.)"""
         for value, explanation in self.wrong(case):
             if compare(value, got, self.outputs, self.rtol, self.atol) is None:
                 return [f"Your result equals {explanation}"]
@@ -321,6 +323,8 @@ def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 
         if not np.isfinite(g) and np.isfinite(e):
             return [f"{what} is {fmt(g)}, expected {fmt(e)}."]
         if abs(g - e) > atol + rtol * abs(e) or (np.isnan(e) != np.isnan(g)):
+            if isinstance(expected, (int, np.integer)) and isinstance(got, (int, np.integer)):
+                return [f"{what} is {int(got)}, expected {int(expected)}."]
             a, b = _digits(e, g)
             return [f"{what} is {b}, expected {a} ({_error_text(e, g, rtol, atol)})."
                     + _dtype_note(got)]
@@ -384,7 +388,7 @@ def _compare_arrays(expected: np.ndarray, got, rtol, atol, what) -> list[str] | 
         return lines + [f"{what} has {fmt(g[idx])} at index {idx}, where {fmt(e[idx])} was expected "
                         f"({int(nonfinite.sum())} of {g.size} entries are not finite)."]
     with np.errstate(invalid="ignore"):
-        err = np.where(np.isnan(e) & np.isnan(g), 0.0, np.abs(g - e))
+        err = np.where((np.isnan(e) & np.isnan(g)) | (e == g), 0.0, np.abs(g - e))
     err = np.where(np.isnan(err), np.inf, err)
     bad = err > atol + rtol * np.abs(np.nan_to_num(e))
     if not bad.any():
@@ -503,20 +507,50 @@ def _same(a, b) -> bool:
     return True
 
 
+class _Interrupt:
+    """While the learner's function runs: remember whether a real Ctrl-C (SIGINT) arrived, so a
+    KeyboardInterrupt the learner's code raises itself is reported, and a real one still stops."""
+
+    def __init__(self):
+        self.active = threading.current_thread() is threading.main_thread()
+        self.pressed = False
+
+    def _fire(self, signum, frame):
+        self.pressed = True
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        if self.active:
+            try:
+                self.previous = signal.signal(signal.SIGINT, self._fire)
+            except (ValueError, OSError):
+                self.active = False
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.signal(signal.SIGINT, self.previous)
+        return False
+
+
 def call_learner(part: Part, fn, case_args: tuple, extra: dict, time_limit: float | None) -> Outcome:
-    """Run the learner's function on one case; never raises (except KeyboardInterrupt).
+    """Run the learner's function on one case; never raises (except a real Ctrl-C).
 
     The arguments are deep copies, so a function that changes its input is caught ("mutated")
     without harming the check's own data; the result is converted to plain data at once.
+    Whatever the learner's code raises is reported — any exception, and also SystemExit,
+    GeneratorExit and a KeyboardInterrupt it raises itself; only a KeyboardInterrupt from the
+    keyboard (Ctrl-C while the check runs) goes on, so that a long check can still be stopped.
     """
     pristine = copy.deepcopy(case_args)
     args = materialise(copy.deepcopy(case_args))
     start = time.perf_counter()
+    interrupt = _Interrupt()
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("always")
         try:
-            with _Deadline(time_limit):
+            with interrupt, _Deadline(time_limit):
                 raw = part.call(fn, args, materialise(copy.deepcopy(extra)))
             value = to_plain(raw)
             status, error, where = "ok", "", ""
@@ -530,9 +564,15 @@ def call_learner(part: Part, fn, case_args: tuple, extra: dict, time_limit: floa
         except SystemExit as err:
             value, status, error = None, "exit", f"SystemExit({err.code!r})"
             where = _learner_location(err.__traceback__)
-        except Exception as err:  # the learner's bug: reported, never raised
+        except KeyboardInterrupt as err:
+            if interrupt.pressed:
+                raise
             value, status = None, "error"
-            error = f"{type(err).__name__}: {str(err)[:500]}"
+            error = f"KeyboardInterrupt: {str(err)[:500]}".rstrip(": ")
+            where = _learner_location(err.__traceback__)
+        except BaseException as err:  # noqa: BLE001 — the learner's bug (GeneratorExit too): reported
+            value, status = None, "error"
+            error = f"{type(err).__name__}: {str(err)[:500]}".rstrip(": ")
             where = _learner_location(err.__traceback__)
     seconds = time.perf_counter() - start
     mutated = tuple(name for name, before, after in zip(part.arg_names, pristine, args)
@@ -547,34 +587,46 @@ def call_learner(part: Part, fn, case_args: tuple, extra: dict, time_limit: floa
 
 def judge_outcome(part: Part, case: Case, outcome: Outcome) -> tuple[str, list[str]] | None:
     """None if the outcome is right, else (status, explanation lines)."""
+    verdict = _verdict(part, case, outcome)
+    return None if verdict is None else verdict[:2]
+
+
+def _verdict(part: Part, case: Case, outcome: Outcome):
+    """None, or (status, lines, value_wrong): value_wrong when a result came back and its value
+    (not only its warnings) is wrong — the cases a known-mistake diagnosis must explain."""
     where = f" ({outcome.where})" if outcome.where else ""
     if outcome.status == "not_implemented":
         lines = ["Write its body in place of the `raise NotImplementedError(...)` line, run that cell, "
                  "then run this check again."]
         if outcome.where and not outcome.where.split(" (")[0].endswith(f" in {part.name}"):
             lines.insert(0, f"It calls a function that is not written yet: NotImplementedError{where}.")
-        return "not implemented", lines
+        return "not implemented", lines, False
     if outcome.status == "error":
         lines = [f"Your function raised {outcome.error}{where}."]
         kind = outcome.error.split(":")[0]
         if kind == "MemoryError":
             lines.append("Hint: it needs more memory than there is: look for an array far larger "
                          "than the inputs, or one that grows without end.")
+        elif kind in ("KeyboardInterrupt", "GeneratorExit"):
+            lines.append(f"Hint: {kind} is not an error to raise in a function: return a result "
+                         "(or raise ValueError for bad input).")
         elif part.error_hint and kind in ("ValueError", "IndexError", "TypeError", "AxisError"):
             lines.append(f"Hint: {part.error_hint}")
-        return "error", lines
+        return "error", lines, False
     if outcome.status == "exit":
         return "error", [f"Your function called sys.exit (raised {outcome.error}){where}; "
-                         "return a result instead."]
+                         "return a result instead."], False
     if outcome.status == "timeout":
-        return "timeout", [f"Your function did not finish: {outcome.error} (an endless loop?)."]
+        return "timeout", [f"Your function did not finish: {outcome.error} (an endless loop?)."], False
     if outcome.status == "not_plain":
-        return "wrong", [f"Your function returned {outcome.error}.",
-                         "Hint: return what the docstring asks for: numbers or numpy arrays."]
+        lines = [f"Your function returned {outcome.error}."]
+        if ", which" not in outcome.error:
+            lines.append("Hint: return what the docstring asks for: numbers or numpy arrays.")
+        return "wrong", lines, False
     if outcome.mutated:
         names = ", ".join(outcome.mutated)
         return "wrong", [f"Your function modified its input {names}: the caller's array changed.",
-                         f"Hint: {part.mutation_hint}"]
+                         f"Hint: {part.mutation_hint}"], False
     try:
         problem = part.judge(case, outcome.value)
     except Exception as err:  # a result so malformed that judging it failed: wrong, never a crash
@@ -584,36 +636,131 @@ def judge_outcome(part: Part, case: Case, outcome: Outcome) -> tuple[str, list[s
         if not (part.no_warnings and outcome.warnings):
             return None
         return "wrong", [f"The values are right, but numpy warned: {'; '.join(outcome.warnings)}.",
-                         f"Hint: {part.hint}" if part.hint else "Hint: make the computation stable."]
+                         "Hint: make the computation stable: no exp of a large number, no log "
+                         "of 0, no division by 0."], False
     if outcome.warnings:
         problem = [*problem, f"(numpy warned: {'; '.join(outcome.warnings)})"]
-    return "wrong", problem
+    if problem and problem[0].startswith("your "):
+        problem = [problem[0][0].upper() + problem[0][1:], *problem[1:]]
+    return "wrong", problem, True
+
+
+def case_label(case: Case) -> str:
+    """"public" for the kind of input the notebook check runs, "hidden in grading" otherwise."""
+    return "hidden in grading" if case.hidden else "public"
+
+
+def diagnose_all(part: Part, cases: list[Case], outcomes: list[Outcome], wrong: list[bool]) -> str | None:
+    """The known mistake that explains the result on EVERY case, or None.
+
+    A mistake is named only when its result equals the learner's on every case where the
+    learner's value is wrong, and also on every case where it is right (where the mistake could
+    be computed): a match on one case alone is a coincidence, not a diagnosis."""
+    if not any(wrong):
+        return None
+    marks: dict[str, list] = {}
+    for k, (case, outcome) in enumerate(zip(cases, outcomes)):
+        if outcome.status != "ok" or outcome.mutated:
+            continue
+        try:
+            found = part.wrong(case)
+        except Exception:  # noqa: BLE001 — no known mistakes on this case
+            found = []
+        for value, explanation in found:
+            try:
+                same = compare(value, outcome.value, part.outputs, part.rtol, part.atol) is None
+            except Exception:  # noqa: BLE001
+                same = False
+            if not same and not _finite(value):
+                same = None  # the mistake breaks down here (e.g. divides by p_drop = 0): no evidence
+            marks.setdefault(explanation, [None] * len(cases))[k] = same
+    for explanation, per_case in marks.items():
+        if all(per_case[k] is True for k in range(len(cases)) if wrong[k]) and \
+                all(per_case[k] is not False for k in range(len(cases))):
+            return explanation
+    return None
+
+
+def _finite(value) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind not in "fc" or bool(np.isfinite(value).all())
+    if isinstance(value, float):
+        return bool(np.isfinite(value))
+    if isinstance(value, (list, tuple)):
+        return all(_finite(v) for v in value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    return True
+
+
+#: Failing cases shown in full (their inputs); the others get one line each.
+SHOWN_IN_FULL = 3
 
 
 def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
     """The verdict on a part from its cases and what the learner's function did on each.
 
-    `outcomes` may be a lazy iterable: judging stops at the first failure, and so does the
-    running of the learner's function.
+    Every case is judged and reported (public ones, and in grading the hidden ones, labelled so),
+    so one run shows every problem. `outcomes` may be a lazy iterable: after a case that is not
+    implemented or did not finish, the rest are not run.
     """
-    done = []
-    for i, (case, outcome) in enumerate(zip(cases, outcomes), start=1):
+    done, verdicts = [], []
+    stopped = ""
+    iterator = iter(outcomes)
+    for case in cases:
+        outcome = next(iterator, None)
+        if outcome is None:
+            break
         done.append(outcome)
-        verdict = judge_outcome(part, case, outcome)
-        if verdict is None:
-            continue
-        status, lines = verdict
-        if status == "not implemented":
-            head = f"✗ {part.name}: not implemented yet."
-            body = lines
-        else:
-            head = (f"✗ {part.name}: wrong on test input {i} of {len(cases)} ({case.label}), "
-                    f"calling {part.signature} with")
-            body = part.describe_input(case) + lines
-        return CheckResult(part.name, False, "\n".join([head, *body]), status)
-    if len(done) < len(cases):
+        verdicts.append(_verdict(part, case, outcome))
+        if outcome.status in ("not_implemented", "timeout"):
+            stopped = outcome.status
+            break
+    if not stopped and len(done) < len(cases):
         raise ValueError(f"{part.name}: {len(cases)} cases but only {len(done)} outcomes")
-    return CheckResult(part.name, True, part.passed_message(cases, done), "passed")
+    for verdict in verdicts:
+        if verdict is not None and verdict[0] == "not implemented":
+            return CheckResult(part.name, False, "\n".join([f"✗ {part.name}: not implemented yet.",
+                                                            *verdict[1]]), "not implemented")
+    failed = [k for k, v in enumerate(verdicts) if v is not None]
+    if not failed:
+        return CheckResult(part.name, True, part.passed_message(cases, done), "passed")
+    n = len(cases)
+    status = verdicts[failed[0]][0]
+    numbers = ", ".join(str(k + 1) for k in failed)
+    head = f"✗ {part.name}: wrong on test input{'s' if len(failed) > 1 else ''} {numbers} of {n}"
+    if status == "timeout":
+        head = f"✗ {part.name}: did not finish on test input {failed[0] + 1} of {n}"
+    lines = [head + ":"] if n > 1 else []
+    if n > 1:
+        for k, case in enumerate(cases):
+            mark = "·" if k >= len(verdicts) else ("✗" if verdicts[k] is not None else "✓")
+            note = " (not run)" if k >= len(verdicts) else ""
+            lines.append(f"  {mark} {k + 1} · {case_label(case)} · {case.label}{note}")
+    shown, bodies = 0, []
+    for k in failed:
+        case, (_, body, _) = cases[k], verdicts[k]
+        if body in bodies:
+            lines.append(f"Test input {k + 1} ({case.label}): the same.")
+        elif shown < SHOWN_IN_FULL:
+            shown += 1
+            lines.append(f"Test input {k + 1} of {n} ({case_label(case)}: {case.label}), "
+                         f"calling {part.signature} with")
+            lines += part.describe_input(case) + body
+        else:
+            lines.append(f"Test input {k + 1} ({case.label}): {body[0]}")
+        bodies.append(body)
+    if n == 1:  # one case: no list, the head names it
+        lines[0] = (f"✗ {part.name}: wrong on test input 1 of 1 ({case_label(cases[0])}: "
+                    f"{cases[0].label}), calling {part.signature} with")
+    diagnosis = None
+    if getattr(part, "diagnose_across_cases", type(part).judge is Part.judge):
+        diagnosis = diagnose_all(part, cases[:len(done)], done, [v is not None and v[2] for v in verdicts])
+    if diagnosis:
+        lines.append(f"Your result equals {diagnosis}")
+    if part.hints:
+        lines.append(f'For a hint: nl.checks.hint("{part.name}") — each call tells a little more.')
+    return CheckResult(part.name, False, "\n".join(lines), status)
 
 
 def run_check(part: Part, fn, *, time_limit: float | None = None) -> CheckResult:

@@ -33,6 +33,7 @@ SGD_STEP = FunctionPart(
 class StepDecayPart(Part):
     """step_decay(lr0, drop, every, t) → η_t = η₀ · drop^⌊t/every⌋, judged on a table of t."""
 
+    diagnose_across_cases = True  # its own judge compares; the known schedules are named from all cases
     RULES = [
         (lambda lr0, d, e, t: lr0 * d ** (t / e), "η₀ · drop^(t/every), a smooth (exponential) decay. "
                                                   "Hint: round the exponent down: t // every."),
@@ -71,19 +72,18 @@ class StepDecayPart(Part):
         if not isinstance(got, list) or len(got) != len(expected):
             return ["step_decay should return one number per call."]
         for t, e, g in zip(case.extra["ts"], expected, got):
-            problem = compare(e, g, (), 1e-9, 1e-12, what=f"η at t = {t}")
+            problem = compare(e, g, (), self.rtol, self.atol, what=f"η at t = {t}")
             if problem:
-                lines = problem
-                lr0, drop, every = case.args
-                for rule, explanation in self.RULES:
-                    values = [quietly(rule, lr0, drop, every, s) for s in case.extra["ts"]]
-                    if compare(values, got, (), 1e-9, 1e-12) is None:
-                        return lines + [f"Your schedule equals {explanation}"]
-                return lines + ["Hint: η_t = η₀ · drop^⌊t/every⌋: lr0 * drop ** (t // every)."]
+                return problem
         return None
 
+    def wrong(self, case):
+        lr0, drop, every = case.args
+        return [([quietly(rule, lr0, drop, every, t) for t in case.extra["ts"]], explanation)
+                for rule, explanation in self.RULES]
 
-STEP_DECAY = StepDecayPart("step_decay", "step_decay(lr0, drop, every, t)", "05")
+
+STEP_DECAY = StepDecayPart("step_decay", "step_decay(lr0, drop, every, t)", "05", rtol=1e-9, atol=1e-12)
 
 
 def _bowl(rng, d):
