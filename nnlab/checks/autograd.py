@@ -432,9 +432,9 @@ class TopologicalOrderPart(GraphPart):
         late = [p for p in spec[k][1] if pos[p] > bad]
         return [f"{_name(spec, k)} is at position {bad}, before its input v{late[0]} (at position "
                 f"{pos[late[0]]}).",
-                "Hint: every node must come after ALL of its parents. A breadth-first walk from the "
-                "root, reversed, is not enough when a node is reached by a short and a long path: "
-                "use depth-first search and append a node after its parents (post-order)."]
+                "Hint: every node must come after ALL of its parents — also a node reached from the "
+                "root along a short and a long path (a breadth-first walk from the root, reversed, "
+                "gets that one wrong)."]
 
     def passed_message(self, cases, outcomes):
         return f"✓ {self.name}: a valid order of every node, each once, on {len(cases)} expressions"
@@ -567,7 +567,7 @@ class BackwardPart(GraphPart):
         if not bad:
             return None
         uses = _uses(spec)
-        lines = [f"{len(bad)} of the {len(spec)} nodes have a wrong .grad:"]
+        lines = [f"{len(bad)} of the {len(spec)} nodes {'has' if len(bad) == 1 else 'have'} a wrong .grad:"]
         for k in bad[:6]:
             shared = f", used by {uses[k]} nodes" if uses[k] > 1 else ""
             lines.append(f"  {_name(spec, k)}{shared}: grad {grads[k]:.6g}, expected {expected[k]:.6g}")
