@@ -378,3 +378,35 @@ def test_message_names_the_wrong_outputs_and_the_mistake():
     assert "dC_dW_h: Largest error" in text and "accumulate with +=" in text
     result = nl.checks.run_check(PARTS["lstm_cell_forward"], WRONG["lstm_cell_forward"][0][0])
     assert "Wrong: h_t and c_t (every output)." in result.message and "i, f, g, o" in result.message
+
+
+def test_float32_results_are_named_as_such():
+    def float32_cell(*args):
+        return tuple(o.astype(np.float32) for o in _cell(*args, order="ifog"))
+
+    text = nl.checks.run_check(PARTS["lstm_cell_forward"], float32_cell).message
+    assert "float32" in text and "Wrong: h_t and c_t" in text
+
+
+def test_grader_runs_the_parts_on_hidden_seeds_and_flags_nl_rnn(tmp_path):
+    from nnlab.grading import Limits
+    from nnlab.grading.grader import grade_part, read_cells
+
+    cells, _, problem = read_cells(SOLUTION)
+    assert problem is None
+    for name in ("rnn_backward", "lstm_cell_forward"):
+        (tmp_path / name / "private").mkdir(parents=True)
+        result, problems, reached = grade_part(PARTS[name], {"points": 3, "seed": 4242}, cells,
+                                               tmp_path / name, Limits(), "token")
+        assert result.passed and not problems and not reached, result.message
+    source = ("import numpy as np\nimport nnlab as nl\n\ndef rnn_forward(x, W_x, W_h, b):\n"
+              "    layer = nl.RNN(W_x.shape[1], W_x.shape[0], rng=np.random.default_rng(0))\n"
+              "    layer.W_x.data[...], layer.W_h.data[...], layer.b.data[...] = W_x, W_h, b\n"
+              "    return layer.forward(x)\n")
+    notebook = tmp_path / "reuse.ipynb"
+    notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source, "metadata": {}}]}))
+    cells, _, _ = read_cells(notebook)
+    (tmp_path / "w" / "private").mkdir(parents=True)
+    result, _, reached = grade_part(PARTS["rnn_forward"], {"points": 2, "seed": 7}, cells,
+                                    tmp_path / "w", Limits(), "token")
+    assert result.passed and reached == ["nnlab.recurrent.RNN"]
