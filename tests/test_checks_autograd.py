@@ -266,6 +266,14 @@ def back_revisit(root, order):
     visit(root)
 
 
+def back_unit(root, order):
+    root.grad = 1.0
+    for node in reversed(order):
+        if node.parents:
+            for p, g in zip(node.parents, node._backward(1.0)):
+                p.grad += g
+
+
 def back_leaves_too(root, order):
     root.grad = 1.0
     for node in reversed(order):
@@ -331,6 +339,7 @@ WRONG = {
         (back_no_seed, "never set"),
         (back_revisit, "visited twice"),
         (back_leaves_too, "a leaf has no rule"),
+        (back_unit, "applied to 1 instead of node.grad"),
         (back_seed_twice, "a wrong .grad"),
         (back_descends, "changed the data"),
     ],

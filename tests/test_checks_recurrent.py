@@ -155,7 +155,8 @@ def _rnn_square_check(x, W_x, W_h, b):
 
 
 def _bptt(dC_dh, x, W_x, W_h, b, through_time=True, accumulate=True, transpose_h=False, prime="h",
-          h_now=False, mean_b=False, in_place=False, as_list=False, keep="last"):
+          h_now=False, mean_b=False, in_place=False, as_list=False, keep="last", wrap=False,
+          dx_t=False):
     N, T, _ = x.shape
     H = W_h.shape[0]
     h = rnn_forward_list(x, W_x, W_h, b)
@@ -168,15 +169,16 @@ def _bptt(dC_dh, x, W_x, W_h, b, through_time=True, accumulate=True, transpose_h
             g = dC_dh[:, t]
         else:
             g = dC_dh[:, t] + (carry if through_time else 0)
-        slope = {"h": 1 - h[:, t] ** 2, "z": 1 - z[:, t] ** 2, "tanh(h)": 1 - np.tanh(h[:, t]) ** 2}[prime]
+        slope = {"h": 1 - h[:, t] ** 2, "z": 1 - z[:, t] ** 2, "tanh(h)": 1 - np.tanh(h[:, t]) ** 2,
+                 "none": 1.0}[prime]
         d = g * slope
-        prev = h[:, t] if h_now else (h[:, t - 1] if t else np.zeros((N, H)))
+        prev = h[:, t] if h_now else (h[:, t - 1] if t or wrap else np.zeros((N, H)))
         terms = (d.T @ x[:, t], d.T @ prev, d.mean(0) if mean_b else d.sum(0))
         if accumulate:
             dWx, dWh, db = dWx + terms[0], dWh + terms[1], db + terms[2]
         elif keep == "last" or t == T - 1:
             dWx, dWh, db = terms
-        dx[:, t] = d @ W_x
+        dx[:, t] = d @ (W_x.T if dx_t else W_x)
         carry = d @ (W_h.T if transpose_h else W_h)
     result = (dx, dWx, dWh, db)
     return tuple(r.tolist() for r in result) if as_list else result
@@ -227,6 +229,9 @@ WRONG = {
         (lambda *a: _bptt(*a, mean_b=True), "Wrong: dC_db;"),
         (lambda *a: _bptt(*a, in_place=True), "modified its input dC_dh"),
         (lambda *a: _bptt(*a, as_list=True), "dC_dx should be a numpy array"),
+        (lambda *a: _bptt(*a, prime="none"), "without tanh′"),
+        (lambda *a: _bptt(*a, wrap=True), "h[:, −1] in Python"),
+        (lambda *a: _bptt(*a, dx_t=True), "Wrong: dC_dx; right: dC_dW_x, dC_dW_h and dC_db."),
     ],
     "lstm_cell_forward": [
         (lambda *a: _cell(*a, order="ifog"), "(i, f, o, g)"),

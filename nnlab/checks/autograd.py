@@ -480,7 +480,8 @@ def _reference_grads(spec) -> list[float]:
     return [n.grad for n in nodes]
 
 
-def _driver(spec, order, *, assign=False, forward=False, seed=True, revisit=False) -> list[float]:
+def _driver(spec, order, *, assign=False, forward=False, seed=True, revisit=False,
+            unit=False) -> list[float]:
     """A backward driver with one mistake switched on (for naming what the learner's result is)."""
     nodes = build(spec)
     root = nodes[-1]
@@ -498,7 +499,7 @@ def _driver(spec, order, *, assign=False, forward=False, seed=True, revisit=Fals
     for node in (sequence if forward else reversed(sequence)):
         if not node.parents:
             continue
-        for p, g in zip(node.parents, node._backward(node.grad)):
+        for p, g in zip(node.parents, node._backward(1.0 if unit else node.grad)):
             if assign:
                 p.grad = g
             else:
@@ -520,6 +521,10 @@ class BackwardPart(GraphPart):
         (dict(seed=False),
          "every gradient 0: the root's own gradient was never set. Hint: start with root.grad = 1 "
          "(∂root/∂root)."),
+        (dict(unit=True),
+         "the gradients of local rules applied to 1 instead of node.grad: each node passes on only "
+         "its local derivative. Hint: the chain rule multiplies along the path: pass "
+         "node._backward(node.grad)."),
         (dict(revisit=True),
          "the gradients of a recursive walk that passes a node's gradient on every time the node is "
          "reached: a node reached by two paths is visited twice, and what it passed on the first "

@@ -247,7 +247,8 @@ def _rnn_backward_reference(dC_dh, x, W_x, W_h, b):
 
 
 def _bptt(dC_dh, x, W_x, W_h, b, *, through_time=True, accumulate="all", transpose_h=False,
-          prime="h", h_shift=False, db_mean=False, dW_transposed=False):
+          prime="h", h_shift=False, db_mean=False, dW_transposed=False, wrap_first=False,
+          dx_transposed=False):
     """Backpropagation through time with one mistake switched on (the defaults are right)."""
     N, T, _ = x.shape
     h_all = np.concatenate([np.zeros((N, 1, W_h.shape[0])), _rnn(x, W_x, W_h, b)], axis=1)
@@ -257,11 +258,14 @@ def _bptt(dC_dh, x, W_x, W_h, b, *, through_time=True, accumulate="all", transpo
     from_next = np.zeros_like(h_all[:, 0])
     for t in range(T - 1, -1, -1):
         h_t, h_prev, z_t = h_all[:, t + 1], h_all[:, t], z_all[:, t]
+        if wrap_first and t == 0:
+            h_prev = h_all[:, T]                 # h[:, t − 1] with t = 0: the LAST state
         g = dC_dh[:, t] + (from_next if through_time else 0.0)
-        slope = {"h": 1 - h_t ** 2, "z2": 1 - z_t ** 2, "tanh_h": 1 - np.tanh(h_t) ** 2}[prime]
+        slope = {"h": 1 - h_t ** 2, "z2": 1 - z_t ** 2, "tanh_h": 1 - np.tanh(h_t) ** 2,
+                 "none": 1.0}[prime]
         delta = g * slope
         from_next = delta @ (W_h.T if transpose_h else W_h)
-        dC_dx[:, t] = delta @ W_x
+        dC_dx[:, t] = delta @ (W_x.T if dx_transposed else W_x)
         terms = (delta.T @ x[:, t], delta.T @ (h_t if h_shift else h_prev),
                  delta.mean(axis=0) if db_mean else delta.sum(axis=0))
         if accumulate == "all" or (accumulate == "first" and t == T - 1) or \
@@ -316,6 +320,14 @@ RNN_BACKWARD = OutputsPart(
         (lambda *a: _bptt(*a, prime="tanh_h"),
          "the gradients with tanh′ = 1 − tanh(h_t)²: tanh applied twice. Hint: h_t is already "
          "tanh(z_t), so tanh′(z_t) = 1 − h_t²."),
+        (lambda *a: _bptt(*a, prime="none"),
+         "the gradients without tanh′. Hint: h_t = tanh(z_t), so δ_t = ∂C/∂h_t ⊙ tanh′(z_t)."),
+        (lambda *a: _bptt(*a, wrap_first=True),
+         "a dC_dW_h whose first step uses the LAST state h_T: h[:, t − 1] with t = 0 is h[:, −1] in "
+         "Python. Hint: at the first step h_(t−1) is h_0 = 0, so that step adds nothing to dC_dW_h."),
+        (lambda *a: _bptt(*a, dx_transposed=True),
+         "dC_dx with W_x transposed. Hint: the forward pass multiplies x_t by W_xᵀ, so ∂C/∂x_t = "
+         "δ_t W_x, (N, n_hidden) @ (n_hidden, n_in)."),
         (lambda *a: _bptt(*a, h_shift=True),
          "a dC_dW_h built from h_t instead of h_{t−1}. Hint: z_t = … + h_{t−1} W_hᵀ, so step t adds "
          "δ_tᵀ h_{t−1} (with h_0 = 0 at the first step)."),
