@@ -487,13 +487,16 @@ def layer_output(model, X, layer: int) -> np.ndarray:
 
 
 def plot_unit_responses(model, X, layer: int, *, y=None, axes=None, resolution: int = 80,
-                        margin: float = 0.5, titles=None):
+                        margin: float = 0.5, titles=None, vmax: float | None = None):
     """Each neuron of `model.layers[layer]` as a picture: its output at every point of the input plane.
 
     The model takes 2-D inputs; the plane covers X (plus `margin`). Colour shows the neuron's output
-    (blue negative, red positive, white 0, on a scale symmetric about 0), the black curve is where
-    the output is 0 (a tanh neuron's "on/off" boundary), and the data X (with labels y) is drawn
-    faintly on top. axes : one Axes per neuron, or None for a new row of figures.
+    (blue negative, red positive, white 0, on a scale symmetric about 0: ±vmax, by default the
+    largest |output|; pass vmax=1 for tanh units to share one scale between calls and add a colour
+    bar with `plt.colorbar(axes[0].images[0], ...)`), the black curve is where the output is 0 (a
+    tanh neuron's "on/off" boundary), and the data X is drawn on top in black, one marker per class
+    of y (dots for class 0, crosses for class 1, …) so it shows on red and on blue alike.
+    axes : one Axes per neuron, or None for a new row of figures.
     Returns the array of Axes.  Chapter 03.
     """
     where = "nnlab.plotting.plot_unit_responses"
@@ -506,7 +509,12 @@ def plot_unit_responses(model, X, layer: int, *, y=None, axes=None, resolution: 
     axes = np.asarray(axes).ravel()
     if axes.size != n_units:
         fail(where, f"axes must hold one Axes per neuron, {n_units}", f"{axes.size} Axes")
-    vmax = float(np.abs(values).max()) or 1.0
+    if vmax is None:
+        vmax = float(np.abs(values).max()) or 1.0
+    else:
+        vmax = check_float(vmax, where, "vmax", low=0.0, low_open=True)
+    if y is not None:
+        labels = as_labels(y, where, "y", n=X.shape[0])
     extent = (xx.min(), xx.max(), yy.min(), yy.max())
     for j, ax in enumerate(axes):
         v = values[..., j]
@@ -514,8 +522,11 @@ def plot_unit_responses(model, X, layer: int, *, y=None, axes=None, resolution: 
         if v.min() < 0 < v.max():
             ax.contour(xx, yy, v, levels=[0.0], colors="black", linewidths=1)
         if y is not None:
-            labels = as_labels(y, where, "y", n=X.shape[0])
-            ax.scatter(X[:, 0], X[:, 1], s=2, c=[CLASS_COLORS[k % len(CLASS_COLORS)] for k in labels], alpha=0.3)
+            for k in np.unique(labels):
+                marker = "ox+^sv"[int(k) % 6]
+                points = X[labels == k]
+                colours = {"facecolors": "none", "edgecolors": "k"} if marker == "o" else {"c": "k"}
+                ax.scatter(points[:, 0], points[:, 1], s=8, marker=marker, lw=0.6, alpha=0.45, **colours)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"neuron {j + 1}" if titles is None else titles[j], fontsize=8)

@@ -80,7 +80,7 @@ def test_per_weight_scaling_depends_on_the_valley_orientation(ns):
     assert ns["steps_tilted"]["Adam"] < ns["steps_sgd"]
 
 
-def test_large_batches_are_faster_per_example(ns):
-    # the chapter states these as verdicts with a wide margin (measured: about 13 and 60)
+def test_larger_batches_are_faster_per_example(ns):
+    # the chapter states this as a verdict with a wide margin (measured: about 13); batch size 256 is
+    # not stated: with two BLAS threads on a busy machine it was measured slower than batch size 1
     assert ns["faster_16"] > 4
-    assert ns["faster_256"] > 10
