@@ -119,7 +119,36 @@ def lstm_tanh_form(x_t, h_prev, c_prev, W_x, W_h, b):
     return s[3] * np.tanh(c), c
 
 
+def through_time_nl_rnn(x, W_x, W_h, b):
+    layer = nl.RNN(W_x.shape[1], W_x.shape[0], rng=np.random.default_rng(1))
+    layer.W_x.data[...], layer.W_h.data[...], layer.b.data[...] = W_x, W_h, b
+    h = layer.forward(x)
+    g = np.zeros_like(h)
+    g[:, -1] = 1
+    dx = layer.backward(g)
+    return np.array([np.linalg.norm(dx[:, t]) for t in range(x.shape[1])])
+
+
+def through_time(x, W_x, W_h, b, steps="last", squared=False, reverse=False, per_example=False,
+                 first_example=False, mean=False):
+    N, T, _ = x.shape
+    g = np.zeros((N, T, W_h.shape[0]))
+    if steps == "last":
+        g[:, -1] = 1 / N if mean else 1.0
+    elif steps == "first":
+        g[:, 0] = 1.0
+    else:
+        g[:] = 1.0
+    dx = rnn_backward_two_passes(g, x, W_x, W_h, b)[0]
+    if first_example:
+        dx = dx[:1]
+    sq = (dx ** 2).sum(axis=2 if per_example else (0, 2))
+    out = sq if squared else np.sqrt(sq)
+    return out[..., ::-1] if reverse else out
+
+
 RIGHT = {
+    "gradient_through_time": [through_time_nl_rnn, through_time],
     "rnn_forward": [rnn_forward_list, rnn_forward_einsum],
     "rnn_backward": [rnn_backward_two_passes, rnn_backward_per_example],
     "lstm_cell_forward": [lstm_naive_sigmoid, lstm_tanh_form],
@@ -245,6 +274,16 @@ WRONG = {
         (lambda *a: _cell(*a, as_list=True), "a Python list"),
     ],
 }
+
+WRONG["gradient_through_time"] = [
+    (lambda *a: through_time(*a, steps="all"), "every step's state"),
+    (lambda *a: through_time(*a, steps="first"), "the FIRST state"),
+    (lambda *a: through_time(*a, squared=True), "squared norms"),
+    (lambda *a: through_time(*a, reverse=True), "reverse order"),
+    (lambda *a: through_time(*a, per_example=True), "should have shape"),
+    (lambda *a: through_time(*a, first_example=True), 'nl.checks.hint("gradient_through_time")'),
+    (lambda *a: through_time(*a, mean=True), 'nl.checks.hint("gradient_through_time")'),
+]
 
 CASES = [(n, i) for n, wrongs in WRONG.items() for i in range(len(wrongs))]
 

@@ -49,7 +49,8 @@ from .losses import (check_softmax_cross_entropy, check_softmax_cross_entropy_gr
 from .neuron import (check_logic_gate_weights, check_neuron_forward,
                      check_neuron_forward_bias_trick, check_sigmoid)
 from .optimizers import check_adam_step, check_minibatches, check_momentum_step
-from .recurrent import check_lstm_cell_forward, check_rnn_backward, check_rnn_forward
+from .recurrent import (check_gradient_through_time, check_lstm_cell_forward, check_rnn_backward,
+                        check_rnn_forward)
 from .residual import check_backprop_deltas, check_residual_backward, check_residual_forward
 from .training import check_accuracy, check_confusion_matrix, check_training
 

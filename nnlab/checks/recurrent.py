@@ -1,5 +1,6 @@
 """Checks for chapter 11, recurrent networks and LSTMs: an RNN's forward pass over a sequence, its
-backward pass through time, and one step of an LSTM cell.
+backward pass through time, a measurement of how the gradient fades through time, and one step of
+an LSTM cell.
 
 The references are nnlab's own layers: `rnn_forward` and `rnn_backward` are judged against
 `nl.RNN` (its forward, and its backward pass through time) with the learner's weights copied in;
@@ -447,7 +448,73 @@ LSTM_CELL_FORWARD = OutputsPart(
     mutation_hint="compute c_t in a new array (c_t = f * c_prev + i * g), not c_prev *= f.",
 )
 
-PARTS = [RNN_FORWARD, RNN_BACKWARD, LSTM_CELL_FORWARD]
+# ----------------------------------------------------------------------------------------------
+# gradient_through_time: a measurement
+
+def _through_time(x, W_x, W_h, b, *, steps="last", norm="fro", axis_order=False):
+    N, T, _ = x.shape
+    H = W_h.shape[0]
+    g = np.zeros((N, T, H))
+    if steps == "last":
+        g[:, -1] = 1.0
+    elif steps == "first":
+        g[:, 0] = 1.0
+    else:
+        g[:] = 1.0
+    dC_dx = _rnn_backward_reference(g, x, W_x, W_h, b)[0]
+    squares = (dC_dx ** 2).sum(axis=(0, 2))
+    out = squares if norm == "squared" else np.sqrt(squares)
+    return out[::-1] if axis_order else out
+
+
+def _through_time_cases(rng):
+    def inputs(N, T, n_in, H, scale):
+        return (rng.normal(size=(N, T, n_in)), rng.normal(size=(H, n_in)) * scale,
+                rng.normal(size=(H, H)) * scale, rng.normal(size=H) * 0.3)
+
+    N, T, n_in, H = _sizes(rng)
+    cases = [
+        Case(f"{N} sequences of 15 steps, small weights (the gradient fades)", inputs(N, 15, n_in, H, 0.3)),
+        Case(f"{N} sequences of {T} steps, {n_in} inputs → {H} hidden units", inputs(N, T, n_in, H, 0.7)),
+        Case("one sequence of 8 steps, large recurrent weights", inputs(1, 8, n_in, H, 1.5)),
+        Case("a single step", inputs(3, 1, n_in, H, 0.5)),
+    ]
+    extra = [Case("40 steps, weights of scale 0.5", inputs(2, 40, 3, 6, 0.5)),
+             Case("many units: 20 hidden, 10 steps", inputs(2, 10, 2, 20, 0.3)),
+             Case("one input feature, 12 steps", inputs(4, 12, 1, H, 0.8))]
+    picked = rng.choice(len(extra), size=2, replace=False)
+    return cases + [_hidden(extra[i]) for i in sorted(picked)]
+
+
+GRADIENT_THROUGH_TIME = OutputsPart(
+    "gradient_through_time", "gradient_through_time(x, W_x, W_h, b)", "11", _through_time_cases,
+    lambda *a: _through_time(*a),
+    mistakes=[
+        (lambda *a: _through_time(*a, steps="all"),
+         "the norms for the cost Σ_t Σ h_t (every step's state), not C = Σ h_T. Hint: only the last "
+         "state is in the cost: dC_dh is 1 at step T and 0 at every other step."),
+        (lambda *a: _through_time(*a, steps="first"),
+         "the norms for C = Σ h_1, the FIRST state. Hint: the cost reads the last state h_T: "
+         "dC_dh[:, −1] = 1."),
+        (lambda *a: _through_time(*a, norm="squared"),
+         "the squared norms ‖∂C/∂x_t‖². Hint: take the square root of the sum of squares."),
+        (lambda *a: _through_time(*a, axis_order=True),
+         "the right norms in reverse order (step T first). Hint: entry t − 1 of the result is step "
+         "t, from the first step to the last."),
+    ],
+    rtol=1e-6, atol=1e-12,
+    hint="one backward pass with the right dC_dh gives ∂C/∂x_t for every t at once.",
+    hints=("One backward pass gives ∂C/∂x_t for every step t at once; you only need the right dC_dh "
+           "for the cost C = Σ h_T.",
+           "∂C/∂h_t from the layers above is 1 for every entry of h_T and 0 for every other step; "
+           "then ‖∂C/∂x_t‖ = sqrt(Σ over the batch and the features of (∂C/∂x_t)²).",
+           "np.zeros of the states' shape with [:, −1] = 1; your rnn_backward (or nl.RNN's "
+           "backward); np.sqrt((dC_dx ** 2).sum(axis=(0, 2)))."),
+    error_hint="x is (N, T, n_in): dC_dh has the states' shape (N, T, n_hidden), and the result one "
+               "number per step, shape (T,).",
+)
+
+PARTS = [RNN_FORWARD, RNN_BACKWARD, GRADIENT_THROUGH_TIME, LSTM_CELL_FORWARD]
 
 
 def check_rnn_forward(rnn_forward) -> CheckResult:
@@ -459,6 +526,12 @@ def check_rnn_backward(rnn_backward) -> CheckResult:
     """Check your `rnn_backward(dC_dh, x, W_x, W_h, b)` → (dC_dx, dC_dW_x, dC_dW_h, dC_db) against
     nl.RNN's backpropagation through time.  Chapter 11."""
     return run_check(RNN_BACKWARD, rnn_backward)
+
+
+def check_gradient_through_time(gradient_through_time) -> CheckResult:
+    """Check your `gradient_through_time(x, W_x, W_h, b)` → ‖∂C/∂x_t‖ for t = 1 … T, C = Σ h_T.
+    Chapter 11."""
+    return run_check(GRADIENT_THROUGH_TIME, gradient_through_time)
 
 
 def check_lstm_cell_forward(lstm_cell_forward) -> CheckResult:
