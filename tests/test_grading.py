@@ -253,18 +253,55 @@ def processes_under(root: Path) -> list[str]:
     return found
 
 
-def sandboxed_processes() -> list[str]:
-    """Processes still running nnlab's sandbox, executor, kernel or runner (none may outlive a run)."""
-    found = []
+def _become_subreaper() -> bool:
+    """Make this test process the "subreaper" of everything it starts (Linux prctl).
+
+    A grading child that outlives its grader is then re-parented to this process instead of to init,
+    so `sandboxed_processes` can tell this process's leftovers from the sandboxes that tests in
+    another pytest-xdist worker are running at the same moment.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_CHILD_SUBREAPER = 36
+    return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
+SUBREAPER = _become_subreaper()
+
+
+def _parents() -> dict[int, int]:
+    parents = {}
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
+        if entry.isdigit():
             try:
-                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            if "nnlab.grading.execute" in cmd or "nnlab.grading.kernel" in cmd or \
-                    "nnlab.grading.runner" in cmd:
-                found.append(cmd)
+            parents[int(entry)] = int(stat[stat.rindex(")") + 2:].split()[1])   # field 4, after "(comm)"
+    return parents
+
+
+def sandboxed_processes() -> list[str]:
+    """This test process's descendants still running nnlab's executor, kernel or runner (none may
+    outlive a run). Descendants only: another pytest worker's sandboxes are not ours to count."""
+    parents, me, found = _parents(), os.getpid(), []
+    for pid in parents:
+        if pid == me:
+            continue
+        ancestor = parents.get(pid)
+        while ancestor not in (None, 0, 1, me):
+            ancestor = parents.get(ancestor)
+        if ancestor != me and SUBREAPER:
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "nnlab.grading.execute" in cmd or "nnlab.grading.kernel" in cmd or \
+                "nnlab.grading.runner" in cmd:
+            found.append(cmd)
     return found
 
 
