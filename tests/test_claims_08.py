@@ -216,6 +216,11 @@ def test_first_layer_weights(ns):
     assert change_norms[shown].min() >= np.delete(change_norms, shown).max()
     assert ns["w_max"] == np.abs(np.concatenate([W1_start[shown], W1[shown]])).max()
     assert ns["change_max"] == np.abs(ns["W1_change"][shown]).max() < ns["w_max"]
+    # the strokes named in the text: mean change over the pixels of each patch
+    assert list(shown[:3]) == [201, 170, 117]
+    change_201, change_117 = ns["W1_change"][201].reshape(8, 8), ns["W1_change"][117].reshape(8, 8)
+    assert change_201[0:2, 3:6].mean() > 0.3 and change_201[2:4, 3:7].mean() < -0.2
+    assert change_117[4:6, 0:6].mean() < -0.2
 
 
 def test_plot_weight_images_smoke():
