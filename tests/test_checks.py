@@ -331,7 +331,7 @@ WRONG = {
     "dense_backward": [
         (lambda d, a, W: (a.T @ d, d.sum(0), d @ W), "transposed dC_dW"),
         (lambda d, a, W: (d.T @ a, d.mean(0), d @ W), "averaged over the batch"),
-        (lambda d, a, W: (d.T @ a, d.sum(0), d @ W.T), "dC_da_prev = delta @ W"),
+        (lambda d, a, W: (d.T @ a, d.sum(0), d @ W.T), "match the inner dimensions"),
     ],
     "two_layer_backward": [
         (lambda *args: _two_layer(*args, prime=None), "without σ′"),

@@ -5,11 +5,15 @@
 
 Each `check_<part>(your_function)` calls your function on several inputs — random ones and edge
 cases such as large |z|, a batch of one, zeros — compares the result with nnlab's own, and prints
-a verdict: one line when it is right; otherwise which input failed, what was expected and what
-came back (shapes first, then the largest error and where), and a hint, naming the typical
-mistake when your result matches one ("your result equals the SUM over the batch, not the
-mean"). Your function gets copies of the inputs (changing them is reported), may run for a limited
-time, and whatever it raises is reported, not raised: a check never stops "Run all". It returns a
+a verdict: one line when it is right; otherwise every input with ✓ or ✗ (public, or hidden in
+grading), and for each failed one what was expected and what came back (shapes first, then the
+largest error, where, the relative error and the tolerance allowed, which output of several is
+wrong), naming the typical mistake when your result matches one on every input ("your result
+equals the SUM over the batch, not the mean"). More help is opt-in: `nl.checks.hint("softmax")`
+prints the first step of that part's hint ladder, and each further call one step more (the idea,
+the formula, which numpy operation — never the finished line). Your function gets copies of the
+inputs (changing them is reported), may run for a limited time, and whatever it raises is
+reported, not raised: a check never stops "Run all". It returns a
 `CheckResult`, falsy when the check failed. Set the environment variable NNLAB_CHECKS_RAISE=1 to
 make failing checks raise instead (for autograders that count a test cell as passed when it does
 not raise, such as nbgrader's).
@@ -34,7 +38,7 @@ from . import optimizers as _optimizers
 from . import recurrent as _recurrent
 from . import residual as _residual
 from . import training as _training
-from ._core import CheckFailed, CheckResult, Part, run_check
+from ._core import CheckFailed, CheckResult, Part, hint, run_check
 from .activations import (check_elu, check_relu, check_relu_prime, check_sigmoid_prime,
                           check_softmax, check_tanh_prime)
 from .autograd import (check_backward, check_exp_backward, check_mul_backward,
@@ -60,5 +64,5 @@ PARTS = {part.name: part
                         _training, _dropout, _residual, _recurrent, _autograd)
          for part in module.PARTS}
 
-__all__ = ["CheckResult", "CheckFailed", "Part", "PARTS", "run_check"] + sorted(
+__all__ = ["CheckResult", "CheckFailed", "Part", "PARTS", "hint", "run_check"] + sorted(
     part.check_name for part in PARTS.values())

@@ -3,15 +3,25 @@
 A `Part` is one function the learner writes. It knows
 
 - how to make its test cases from an rng: random inputs plus edge cases (large |z|, a batch of one,
-  zeros), each with a label that names it in messages;
+  zeros), each with a label that names it in messages; cases marked `hidden` are other kinds of
+  input that only the grader runs (the notebook check runs the public ones);
 - how to call the learner's function on a case (`call`) — the result is turned into plain data at
   once (see `_plain`);
-- how to judge what came back (`judge`): against nnlab's reference, and against known-wrong
-  variants, so that a failure can say "your result equals the sum over the batch, not the mean".
+- how to judge what came back (`judge`): against nnlab's reference, output by output, and against
+  known-wrong variants (`wrong`), so that a failure can say "your result equals the sum over the
+  batch, not the mean";
+- its hint ladder (`hints`): the steps `hint(name)` prints one per call — the idea, the formula,
+  which numpy operation, never the finished line of code.
 
 `run_check(part, fn)` does all three in the learner's kernel. The grader (nnlab.grading) uses the
 very same parts with a hidden seed, but calls the function in a separate, limited process
 (`call_learner` runs there) and judges here, in its own process, with `judge`.
+
+`judge` reports every case (✓ or ✗, public or hidden in grading), explains each failed one (which
+output is wrong, the relative error and the tolerance allowed, the dtype when it is float32),
+and names a known mistake only when that mistake explains the result on every case. Whatever the
+learner's function raises — SystemExit, GeneratorExit and a KeyboardInterrupt it raises itself
+included — is reported as raised; what it returns, however odd, as returned.
 
 A failed check never raises (unless NNLAB_CHECKS_RAISE=1 is set, for nbgrader's autograder): it
 prints the explanation and returns a falsy `CheckResult`, so "Run all" reaches the end of an
@@ -693,8 +703,8 @@ def _finite(value) -> bool:
     return True
 
 
-#: Failing cases shown in full (their inputs); the others get one line each.
-SHOWN_IN_FULL = 3
+#: Failing cases shown in full (with their inputs); the others get one line each.
+SHOWN_IN_FULL = 1
 
 
 def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
@@ -747,8 +757,10 @@ def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
             lines.append(f"Test input {k + 1} of {n} ({case_label(case)}: {case.label}), "
                          f"calling {part.signature} with")
             lines += part.describe_input(case) + body
-        else:
-            lines.append(f"Test input {k + 1} ({case.label}): {body[0]}")
+        else:  # one line: what is wrong, without the inputs and arrays shown above
+            brief = [line.strip() for line in body[:3]
+                     if not line.strip().startswith(("expected:", "got:", "Shapes agree"))]
+            lines.append(f"Test input {k + 1} ({case.label}): {' '.join(brief[:2])}")
         bodies.append(body)
     if n == 1:  # one case: no list, the head names it
         lines[0] = (f"✗ {part.name}: wrong on test input 1 of 1 ({case_label(cases[0])}: "
@@ -761,6 +773,47 @@ def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
     if part.hints:
         lines.append(f'For a hint: nl.checks.hint("{part.name}") — each call tells a little more.')
     return CheckResult(part.name, False, "\n".join(lines), status)
+
+
+# ----------------------------------------------------------------------------------------------
+# The hint ladder
+
+#: How many steps of each part's ladder this kernel has shown (the ladder's state, per part).
+_HINTS_SHOWN: dict[str, int] = {}
+
+
+def hint(part) -> None:
+    """Print the next step of a part's hint ladder: the idea, then the formula, then which numpy
+    operation — each call one step further, never the finished line of code.
+
+        nl.checks.hint("softmax")     # Hint 1 of 3 for softmax: …
+        nl.checks.hint("softmax")     # Hint 2 of 3 …
+
+    `part` is the part's name (or your function itself, if it has the part's name). After the
+    last step the last one is shown again. The steps shown are remembered per part for as long
+    as the kernel runs: after a restart the ladder starts at step 1 again.
+    Raises ValueError for a name that is not a part, listing the parts.
+    """
+    from . import PARTS
+
+    name = getattr(part, "__name__", part) if callable(part) else part
+    if not isinstance(name, str) or name not in PARTS:
+        import difflib
+
+        listing = ", ".join(PARTS)
+        given = repr(name) if isinstance(name, str) else describe(part)
+        close = difflib.get_close_matches(name, list(PARTS), n=1) if isinstance(name, str) else []
+        guess = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"nl.checks.hint: there is no part {given}.{guess} The parts are: {listing}.")
+    steps = PARTS[name].hints
+    if not steps:
+        print(f"There are no hints for {name}.")
+        return None
+    shown = min(_HINTS_SHOWN.get(name, 0) + 1, len(steps))
+    _HINTS_SHOWN[name] = shown
+    last = " (the last one)" if shown == len(steps) else ""
+    print(f"Hint {shown} of {len(steps)} for {name}{last}: {steps[shown - 1]}")
+    return None
 
 
 def run_check(part: Part, fn, *, time_limit: float | None = None) -> CheckResult:

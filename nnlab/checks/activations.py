@@ -29,12 +29,17 @@ SIGMOID_PRIME = FunctionPart(
     mistakes=[
         (A.sigmoid, "σ(z) itself, not its derivative. Hint: σ′(z) = σ(z)(1 − σ(z))."),
         (lambda z: z * (1 - z), "z(1 − z): the formula σ(1 − σ) was applied to z instead of to "
-                                "σ(z). Hint: s = σ(z) first, then s * (1 - s)."),
+                                "σ(z). Hint: compute σ(z) first, then apply the formula to it."),
         (lambda z: A.sigmoid(z) * (1 + A.sigmoid(z)), "σ(z)(1 + σ(z)). Hint: it is 1 − σ(z), a minus."),
         (lambda z: 1 - A.sigmoid(z) ** 2, "1 − σ(z)², the form of tanh′. Hint: σ′(z) = σ(z)(1 − σ(z))."),
     ],
     no_warnings=True,
-    hint="σ′(z) = σ(z)(1 − σ(z)), with σ computed stably (it never overflows for large |z|).",
+    hints=(
+        "σ′ says how fast σ changes; it can be written with σ itself, no new exponentials.",
+        "σ′(z) = σ(z)(1 − σ(z)): largest (¼) at z = 0, nearly 0 for large |z|.",
+        "Compute s = σ(z) once with a stable sigmoid (yours, or nl.activations.sigmoid), then "
+        "combine s elementwise.",
+    ),
 )
 
 TANH_PRIME = FunctionPart(
@@ -46,7 +51,11 @@ TANH_PRIME = FunctionPart(
         (np.tanh, "tanh(z) itself, not its derivative. Hint: 1 − tanh(z)²."),
     ],
     no_warnings=True,
-    hint="tanh′(z) = 1 − tanh(z)², a number in (0, 1].",
+    hints=(
+        "Like σ′, the derivative of tanh is written with tanh itself.",
+        "tanh′(z) = 1 − tanh(z)², a number in (0, 1].",
+        "np.tanh is stable for every z; square it elementwise (** 2).",
+    ),
 )
 
 RELU = FunctionPart(
@@ -54,9 +63,14 @@ RELU = FunctionPart(
     mistakes=[
         (np.abs, "|z|. Hint: negative inputs give 0, not their absolute value."),
         (lambda z: (z > 0).astype(float), "the derivative ReLU′(z) (1 where z > 0). Hint: ReLU(z) = max(z, 0)."),
-        (lambda z: np.minimum(z, 0), "min(z, 0). Hint: ReLU keeps the positive part: np.maximum(z, 0)."),
+        (lambda z: np.minimum(z, 0), "min(z, 0). Hint: ReLU keeps the positive part, max(z, 0)."),
     ],
-    hint="ReLU(z) = max(z, 0) entry by entry: np.maximum(z, 0) (np.max would take the largest entry).",
+    hints=(
+        "ReLU keeps every positive input and replaces every negative one by 0, entry by entry.",
+        "ReLU(z) = max(z, 0) for each entry.",
+        "np.maximum compares entry by entry (an array with a number too); np.max would take the "
+        "largest entry along an axis instead.",
+    ),
 )
 
 RELU_PRIME = FunctionPart(
@@ -67,7 +81,13 @@ RELU_PRIME = FunctionPart(
         (A.relu, "ReLU(z) itself, not its derivative. Hint: 1 where z > 0, else 0."),
         (lambda z: (z < 0).astype(float), "1 where z < 0. Hint: the slope is 1 for positive z."),
     ],
-    hint="ReLU′(z) = 1 where z > 0, else 0 (also 0 at z = 0): (z > 0).astype(float).",
+    hints=(
+        "The slope of ReLU: 1 where it rises, 0 where it is flat. At the kink z = 0 this course "
+        "uses 0.",
+        "ReLU′(z) = 1 if z > 0, else 0 (also 0 at z = 0).",
+        "A comparison of an array with a number gives a boolean array of the same shape; "
+        "astype(float) or np.where turns it into 0.0 and 1.0.",
+    ),
 )
 
 
@@ -87,9 +107,13 @@ ELU = FunctionPart(
         (lambda z, a: np.maximum(z, 0), "ReLU(z). Hint: for z ≤ 0, ELU is α (e^z − 1), not 0."),
     ],
     no_warnings=True,
-    hint="ELU(z) = z for z > 0 and α (e^z − 1) for z ≤ 0. np.where computes both branches for every "
-         "entry, so e^z overflows for z = 1000 even though that branch is not used: compute it as "
-         "np.expm1(np.minimum(z, 0)).",
+    hints=(
+        "ELU is the identity for positive z and bends smoothly down towards −α for negative z.",
+        "ELU(z) = z for z > 0 and α (e^z − 1) for z ≤ 0.",
+        "np.where(cond, a, b) computes BOTH branches for every entry, so e^1000 overflows even "
+        "where it is not used: exponentiate np.minimum(z, 0) instead; np.expm1(x) is e^x − 1, "
+        "accurate near 0.",
+    ),
 )
 
 
@@ -117,8 +141,14 @@ SOFTMAX = FunctionPart(
         (np.exp, "e^z without dividing by the sum. Hint: divide each row by its sum."),
     ],
     no_warnings=True,
-    hint="s_j = e^(z_j) / Σ_k e^(z_k) along the last axis. Subtract each row's maximum first "
-         "(z - z.max(axis=-1, keepdims=True)): the result is the same and e^z cannot overflow.",
+    hints=(
+        "Softmax turns each row of scores into probabilities: positive, summing to 1, a larger "
+        "score giving a larger probability.",
+        "s_j = e^(z_j) / Σ_k e^(z_k) along each row. Subtracting the row's maximum from every "
+        "score leaves s unchanged and keeps e^z from overflowing.",
+        "Reductions along the last axis with keepdims=True keep a shape that broadcasts back: "
+        "max(axis=-1, keepdims=True), sum(axis=-1, keepdims=True).",
+    ),
 )
 
 PARTS = [SIGMOID_PRIME, TANH_PRIME, RELU, RELU_PRIME, ELU, SOFTMAX]

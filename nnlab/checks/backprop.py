@@ -53,10 +53,16 @@ NUMERIC_GRADIENT = FunctionPart(
          "(f(x + h) − f(x − h)) / h: twice the slope. Hint: the two points are 2h apart."),
     ],
     rtol=1e-5, atol=1e-6,
-    hint="for each entry i: ∂f/∂x_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h, where e_i is 1 at entry i "
-         "and 0 elsewhere; the result has the shape of x.",
-    mutation_hint="perturb a copy (xp = x.copy(); xp[i] += h), or store old = x[i] and restore "
-                  "x[i] = old exactly afterwards (x[i] + h − h is not always x[i] in floating point).",
+    hints=(
+        "Nudge one entry of x at a time, a little up and a little down, and see how much f "
+        "changes.",
+        "∂f/∂x_i ≈ (f(x + h e_i) − f(x − h e_i)) / 2h, where e_i is 1 at entry i and 0 elsewhere;"
+        " the result has the shape of x.",
+        "np.ndindex(x.shape) visits every index of an array of any shape; nudge a copy (x.copy())"
+        " so that x itself is unchanged.",
+    ),
+    mutation_hint="perturb a copy of x, or keep the old value of x[i] and put it back exactly "
+                  "afterwards (x[i] + h − h is not always x[i] in floating point).",
 )
 
 
@@ -86,10 +92,15 @@ DENSE_BACKWARD = FunctionPart(
         (lambda d, a, W: (d.T @ a, d.sum(axis=0), d @ W.T),
          "dC_da_prev = δ Wᵀ. Hint: W is (n_out, n_in), so ∂C/∂a_prev = δ W."),
     ],
-    hint="dC_dW = δᵀ a_prev (shape of W), dC_db = Σ over the batch of δ (shape of b), "
-         "dC_da_prev = δ W (shape of a_prev).",
-    error_hint="delta is (N, n_out), a_prev (N, n_in), W (n_out, n_in): dC_dW = delta.T @ a_prev, "
-               "dC_da_prev = delta @ W.",
+    hints=(
+        "Each gradient has the shape of what it is the gradient of: dC_dW like W, dC_db like b, "
+        "dC_da_prev like a_prev. δ already carries the 1/N of the mean cost.",
+        "∂C/∂w_jk = Σ_x δ_j a_prev_k,  ∂C/∂b_j = Σ_x δ_j,  ∂C/∂a_prev_k = Σ_j w_jk δ_j.",
+        "Each sum over the batch is a matrix product or .sum(axis=0): match the shapes — (n_out, "
+        "N) times (N, n_in) gives W's shape (n_out, n_in).",
+    ),
+    error_hint="delta is (N, n_out), a_prev (N, n_in), W (n_out, n_in): each gradient must have the "
+               "shape of W, b or a_prev; match the inner dimensions of each product.",
 )
 
 
@@ -153,8 +164,16 @@ TWO_LAYER_BACKWARD = TwoLayerPart(
         (lambda *args: _backward(*args, sign=-1.0),
          "the gradients with the wrong sign. Hint: δ² = (softmax(z²) − onehot(y))/N."),
     ],
-    hint="forward: z¹ = X W1ᵀ + b1, a¹ = σ(z¹), z² = a¹ W2ᵀ + b2. Backward: δ² = (softmax(z²) − "
-         "onehot(y))/N; dC_dW2 = δ²ᵀ a¹, dC_db2 = Σ δ²; δ¹ = (δ² W2) ⊙ σ′(z¹); dC_dW1 = δ¹ᵀ X, dC_db1 = Σ δ¹.",
+    hints=(
+        "Go backwards: the error at the output first, then carry it back through W2 and the slope"
+        " of σ to the hidden layer; each layer's gradients come from its δ and the input it saw.",
+        "At the output, softmax with cross-entropy gives δ² = (softmax(z²) − onehot(y))/N; for "
+        "any layer, ∂C/∂W = δᵀ (its input) and ∂C/∂b = the sum of δ over the batch.",
+        "To the hidden layer (BP2): δ¹ = (δ² W2) ⊙ σ′(z¹) — σ′ at the weighted input z¹, not at "
+        "a¹.",
+        "Redo the forward pass first and keep z¹ and a¹; @ for the products, * for ⊙, "
+        ".sum(axis=0) for the biases; return dC_dW1, dC_db1, dC_dW2, dC_db2.",
+    ),
     error_hint="δ² is (N, K), W2 (K, H): δ² @ W2 is (N, H), the shape of z¹.",
 )
 

@@ -25,8 +25,15 @@ SGD_STEP = FunctionPart(
         (lambda w, g, lr: w - g, "w − ∇C, without the learning rate. Hint: multiply the gradient by η."),
         (lambda w, g, lr: -lr * g, "the step −η∇C alone. Hint: add it to w."),
     ],
-    hint="w_new = w − η ∇C, a new array (leave w unchanged).",
-    mutation_hint="return a new array: `return w - lr * grad` (w -= ... would change the caller's w).",
+    hints=(
+        "The gradient points where C grows fastest: step the other way, by an amount set by the "
+        "learning rate.",
+        "w_new = w − η ∇C.",
+        "Elementwise arithmetic gives a new array; an in-place update (-=) would change the "
+        "caller's w.",
+    ),
+    mutation_hint="compute a new array from w instead of changing w in place (w -= ... changes the "
+                  "caller's w).",
 )
 
 
@@ -36,14 +43,14 @@ class StepDecayPart(Part):
     diagnose_across_cases = True  # its own judge compares; the known schedules are named from all cases
     RULES = [
         (lambda lr0, d, e, t: lr0 * d ** (t / e), "η₀ · drop^(t/every), a smooth (exponential) decay. "
-                                                  "Hint: round the exponent down: t // every."),
+                                                  "Hint: round the exponent down, ⌊t/every⌋."),
         (lambda lr0, d, e, t: lr0 * d ** ((t + 1) // e), "a schedule whose first drop comes one step "
                                                          "early (at t = every − 1). Hint: ⌊t/every⌋ is "
-                                                         "t // every, with t = 0 at the first step."),
+                                                         "integer division, with t = 0 at the first step."),
         (lambda lr0, d, e, t: lr0 * d ** math.ceil(t / e), "η₀ · drop^⌈t/every⌉ (rounded UP). "
-                                                           "Hint: round down, t // every."),
+                                                           "Hint: round down, ⌊t/every⌋."),
         (lambda lr0, d, e, t: lr0 * d ** t, "η₀ · drop^t, a drop at every step. Hint: drop once every "
-                                            "`every` steps: the exponent is t // every."),
+                                            "`every` steps: the exponent is ⌊t/every⌋."),
     ]
 
     def cases(self, rng):
@@ -83,7 +90,14 @@ class StepDecayPart(Part):
                 for rule, explanation in self.RULES]
 
 
-STEP_DECAY = StepDecayPart("step_decay", "step_decay(lr0, drop, every, t)", "05", rtol=1e-9, atol=1e-12)
+STEP_DECAY = StepDecayPart("step_decay", "step_decay(lr0, drop, every, t)", "05", rtol=1e-9, atol=1e-12,
+                           hints=(
+                               "The learning rate stays constant for `every` steps, then is "
+                               "multiplied by `drop`; the first step is t = 0.",
+                               "η_t = η₀ · drop^⌊t/every⌋.",
+                               "⌊t/every⌋ is integer division (//), not t / every and not rounded"
+                               " up.",
+                           ))
 
 
 def _bowl(rng, d):
@@ -122,11 +136,17 @@ GRADIENT_DESCENT = FunctionPart(
          "n_steps + 1 rows."),
         (lambda f, w0, lr, n: np.tile(_descend(f, w0, lr, n)[-1], (n + 1, 1)),
          "the LAST w repeated in every row: you stored the same array object each time and then "
-         "changed it in place. Hint: store w.copy(), or make a new w each step (w = w - lr * g)."),
+         "changed it in place. Hint: store a copy of w, or make a new array at each step."),
     ],
-    hint="start at w0; n_steps times: w ← w − η grad_fn(w); return the array of all the w's, "
-         "shape (n_steps + 1, d), w0 first.",
-    mutation_hint="do not change w0 in place: start with w = w0.copy().",
+    hints=(
+        "Repeat the step n_steps times and remember every w on the way, the starting point "
+        "included.",
+        "w_0 = w0 and w_{k+1} = w_k − η ∇C(w_k); the result holds w_0, …, w_{n_steps}: n_steps + "
+        "1 rows.",
+        "Collect the w's in a list, each a new array (not the same array changed in place), and "
+        "np.array(...) it at the end.",
+    ),
+    mutation_hint="do not change w0 in place: start from a copy of it.",
 )
 
 PARTS = [SGD_STEP, STEP_DECAY, GRADIENT_DESCENT]

@@ -52,7 +52,7 @@ class DropoutMaskPart(Part):
                 return [f"The mask should be an array of shape {shape_text(shape)}, got {describe(m)}."]
             if m.dtype != bool and not np.isin(m, (0, 1)).all():
                 return ["A mask holds only True/False (or 1/0): True where a unit is kept.",
-                        "Hint: mask = rng.random(shape) >= p_drop."]
+                        "Hint: a comparison gives a boolean array; True means keep."]
             masks[key] = m.astype(bool)
         kept = float(masks["first"].mean())
         first = masks["first"]
@@ -75,7 +75,7 @@ class DropoutMaskPart(Part):
                 if abs(kept - p) <= 0.01:
                     lines.append("You kept each unit with probability p_drop. Hint: p_drop is the "
                                  "probability of DROPPING a unit; True means keep: "
-                                 "rng.random(shape) >= p_drop.")
+                                 "keep where the random number is at least p_drop.")
                 return lines
             if np.array_equal(masks["first"], masks["second"]):
                 return ["Two calls with the same rng gave the same mask.",
@@ -87,7 +87,16 @@ class DropoutMaskPart(Part):
         return None
 
 
-DROPOUT_MASK = DropoutMaskPart("dropout_mask", "dropout_mask(shape, p_drop, rng)", "09")
+DROPOUT_MASK = DropoutMaskPart("dropout_mask", "dropout_mask(shape, p_drop, rng)", "09",
+                               hints=(
+                                   "Each unit of each example is kept or dropped on its own, like"
+                                   " a coin that comes up 'keep' with probability 1 − p_drop.",
+                                   "Keep an entry where a uniform random number u in [0, 1) is at"
+                                   " least p_drop: P(u ≥ p_drop) = 1 − p_drop.",
+                                   "rng.random(shape) draws one uniform number per entry from the"
+                                   " rng you are given; a comparison with a number gives the "
+                                   "boolean array.",
+                               ))
 
 
 def _mask_cases(rng):
@@ -115,7 +124,12 @@ DROPOUT_FORWARD = FunctionPart(
         (lambda a, m, p: a * ~m / (1 - p), "the dropped units kept and the kept ones dropped. Hint: "
                                            "True in the mask means keep."),
     ],
-    hint="a_out = a ⊙ mask / (1 − p_drop).",
+    hints=(
+        "Drop the masked units and scale the kept ones up, so that the expected activation stays "
+        "a.",
+        "a_out = a ⊙ mask / (1 − p_drop).",
+        "Multiplying by a boolean array treats True as 1 and False as 0.",
+    ),
 )
 
 DROPOUT_BACKWARD = FunctionPart(
@@ -129,7 +143,12 @@ DROPOUT_BACKWARD = FunctionPart(
                                    "its gradient is 0; the kept ones are scaled by 1/(1 − p_drop)."),
         (lambda g, m, p: g * m / p, "∂C/∂a ⊙ mask / p_drop. Hint: divide by 1 − p_drop."),
     ],
-    hint="∂C/∂a_prev = ∂C/∂a ⊙ mask / (1 − p_drop): the same mask and scaling as the forward pass.",
+    hints=(
+        "A dropped unit had no effect on the cost; a kept one was multiplied by the same factor "
+        "as in the forward pass.",
+        "∂C/∂a_in = ∂C/∂a_out ⊙ mask / (1 − p_drop).",
+        "The same elementwise operation as the forward pass, on the gradient.",
+    ),
 )
 
 
@@ -220,8 +239,15 @@ EARLY_STOPPING = FunctionPart(
                           "improvement still count after it. Hint: `patience` bad epochs IN A ROW "
                           "stop training; an improvement starts the count again."),
     ],
-    hint="walk through the epochs; remember the best loss and its epoch; count the epochs since the "
-         "last strict improvement; stop when that count reaches patience; return the best epoch (0-based).",
+    hints=(
+        "Walk through the epochs as training would: remember the best loss so far, its epoch, and"
+        " how many epochs IN A ROW have not beaten it.",
+        "An epoch improves when its loss is strictly lower than the best; an improvement resets "
+        "the count to 0; when the count reaches patience, stop and return the best epoch "
+        "(0-based).",
+        "One for loop over enumerate(val_losses), with break; nothing after the stop is looked "
+        "at.",
+    ),
 )
 
 PARTS = [DROPOUT_MASK, DROPOUT_FORWARD, DROPOUT_BACKWARD, EARLY_STOPPING]

@@ -24,12 +24,18 @@ DENSE_FORWARD = FunctionPart(
     lambda a, W, b: a @ W.T + b,
     mistakes=[
         (lambda a, W, b: a @ W + b, "a_prev @ W + b: transposed weights. Hint: W has shape "
-                                    "(n_out, n_in), so W[j, k] is w_jk: z = a_prev @ W.T + b."),
+                                    "(n_out, n_in), so W[j, k] is w_jk and z = a_prev Wᵀ + b."),
         (lambda a, W, b: a @ W.T, "a_prev @ W.T without the bias. Hint: add b (it broadcasts over rows)."),
         (lambda a, W, b: relu(a @ W.T + b), "ReLU(z). Hint: dense_forward returns z; the activation "
                                             "is a separate step."),
     ],
-    hint="z = a_prev @ W.T + b: a_prev is (N, n_in), W is (n_out, n_in), b is (n_out,), z is (N, n_out).",
+    hints=(
+        "Each output neuron j takes a weighted sum of all the inputs plus its bias, for every "
+        "example of the batch.",
+        "z_j = Σ_k w_jk a_k + b_j. W has shape (n_out, n_in), so in batch form a_prev (N, n_in) "
+        "is multiplied by the transpose of W.",
+        "The @ operator and .T; b, of shape (n_out,), broadcasts over the N rows.",
+    ),
     error_hint="a_prev is (N, n_in) and W is (n_out, n_in): multiply by W.T.",
 )
 
@@ -56,8 +62,13 @@ COUNT_PARAMETERS = FunctionPart(
         (lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
          "one bias per input instead of per output. Hint: layer l has n_l biases."),
     ],
-    hint="a layer from n_in to n_out neurons has n_in · n_out weights and n_out biases; add them up "
-         "over consecutive pairs of sizes.",
+    hints=(
+        "Every layer after the input has one weight per connection and one bias per neuron; the "
+        "input layer has neither.",
+        "A layer from n_in to n_out neurons has n_in · n_out weights and n_out biases; add this "
+        "up over the consecutive pairs of sizes.",
+        "zip(sizes[:-1], sizes[1:]) walks the consecutive pairs (n_in, n_out).",
+    ),
 )
 
 
@@ -97,9 +108,14 @@ FEEDFORWARD = FunctionPart(
         (lambda a, layers: _feedforward_sigma(a, layers),
          "σ instead of ReLU in the hidden layers. Hint: use ReLU between layers."),
     ],
-    hint="for each (W, b): z = a @ W.T + b; then a = ReLU(z) for every layer but the last, whose z is "
-         "returned as it is.",
-    error_hint="each W is (n_out, n_in) and a is (N, n_in): z = a @ W.T + b.",
+    hints=(
+        "Apply the layers one after another; between layers the non-linearity, after the last "
+        "layer none (it gives the scores).",
+        "For each layer: z = a Wᵀ + b, then a = ReLU(z) — except for the last layer, whose z is "
+        "the result.",
+        "Loop over enumerate(layers) to know which layer is the last; np.maximum(z, 0) is ReLU.",
+    ),
+    error_hint="each W is (n_out, n_in) and a is (N, n_in): multiply by the transpose of W.",
 )
 
 

@@ -42,7 +42,12 @@ SQUARED_ERROR = FunctionPart(
         (lambda a, y: np.mean(np.linalg.norm(a - y, axis=1)), "the mean DISTANCE ‖y − a‖, not "
                                                                "half its square."),
     ],
-    hint="C = (1/N) Σ_x ½ ‖y(x) − a(x)‖²: square the differences, sum them, halve, divide by N.",
+    hints=(
+        "The cost of one example is half the squared distance between output and target; the cost"
+        " of the batch is the mean over the examples.",
+        "C = (1/N) Σ_x ½ ‖y(x) − a(x)‖², with N the number of examples (rows).",
+        "Square elementwise, np.sum over everything, divide by N = a.shape[0] — not by a.size.",
+    ),
 )
 
 SQUARED_ERROR_GRAD = FunctionPart(
@@ -56,7 +61,11 @@ SQUARED_ERROR_GRAD = FunctionPart(
         (lambda a, y: (a - y) / a.size, "(a − y)/(N·K). Hint: divide by the number of examples N only."),
         (lambda a, y: 2 * (a - y) / a.shape[0], "2(a − y)/N. Hint: the ½ in C cancels the 2."),
     ],
-    hint="∂C/∂a = (a − y)/N, with the shape of a.",
+    hints=(
+        "The gradient of the batch's mean cost with respect to every entry of a.",
+        "∂C/∂a = (a − y)/N: the ½ cancels the 2 of the square, the 1/N stays.",
+        "Elementwise arithmetic, with N = a.shape[0]; the result has the shape of a.",
+    ),
 )
 
 
@@ -87,8 +96,14 @@ SOFTMAX_CROSS_ENTROPY = FunctionPart(
                                                       "log_s[np.arange(N), y]."),
     ],
     no_warnings=True,
-    hint="C = (1/N) Σ_x −log s_y with s = softmax(z). Stable form: log s_j = z_j − m − log Σ_k "
-         "e^(z_k − m) with m the row maximum, so nothing overflows and log never sees 0.",
+    hints=(
+        "The cost is −log of the probability the network gives the RIGHT class, averaged over the"
+        " batch.",
+        "C = (1/N) Σ_x −log s_y, and stably log s_j = z_j − m − log Σ_k e^(z_k − m), with m the "
+        "row maximum: nothing overflows and log never sees 0.",
+        "Fancy indexing log_s[np.arange(N), y] picks each row's own label; np.log of a sum of "
+        "np.exp along axis=1 with keepdims=True.",
+    ),
 )
 
 SOFTMAX_CROSS_ENTROPY_GRAD = FunctionPart(
@@ -103,7 +118,13 @@ SOFTMAX_CROSS_ENTROPY_GRAD = FunctionPart(
                                                                   "missing. Hint: s = softmax(z)."),
     ],
     no_warnings=True,
-    hint="∂C/∂z = (softmax(z) − onehot(y))/N, shape (N, K): subtract 1 at each row's label.",
+    hints=(
+        "For softmax followed by cross-entropy, the gradient with respect to the scores is simply"
+        " the probabilities minus the target.",
+        "∂C/∂z = (softmax(z) − onehot(y))/N, shape (N, K).",
+        "Compute the probabilities stably, subtract 1 at [np.arange(N), y] (in a new array), "
+        "divide by N.",
+    ),
 )
 
 PARTS = [SQUARED_ERROR, SQUARED_ERROR_GRAD, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD]

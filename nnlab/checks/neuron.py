@@ -34,8 +34,14 @@ SIGMOID = FunctionPart(
         (lambda z: np.exp(-z) / (1.0 + np.exp(-z)), "1 − σ(z). Hint: σ(z) = 1 / (1 + e^(−z))."),
     ],
     no_warnings=True,
-    hint="σ(z) = 1 / (1 + e^(−z)). For large |z| use e^(−|z|), which never overflows: "
-         "1 / (1 + e^(−z)) for z ≥ 0 and e^z / (1 + e^z) for z < 0 (np.where picks per entry).",
+    hints=(
+        "σ squashes any number into (0, 1): large positive z gives nearly 1, large negative z "
+        "nearly 0, and σ(0) = ½. It acts on every entry of z on its own.",
+        "σ(z) = 1 / (1 + e^(−z)). For very negative z, e^(−z) overflows; for those entries "
+        "multiply top and bottom by e^z: σ(z) = e^z / (1 + e^z), where the exponent is small.",
+        "np.exp for e^x; np.where(condition, a, b) picks one of two formulas per entry; the "
+        "exponent −|z| (np.abs) is never positive, so e^(−|z|) never overflows.",
+    ),
 )
 
 
@@ -60,7 +66,13 @@ NEURON_FORWARD = FunctionPart(
         (lambda w, b, a: _sigmoid(a @ w - b), "σ(w · a − b). Hint: the bias is added: z = w · a + b."),
         (lambda w, b, a: (a @ w + b > 0).astype(float), "a step neuron. Hint: use σ, not a threshold."),
     ],
-    hint="for a batch a of shape (N, n), z = a @ w + b has shape (N,); the output is σ(z).",
+    hints=(
+        "A neuron weighs its inputs, adds its bias, and passes the sum through σ — for every "
+        "example (row) of the batch.",
+        "z = Σ_k w_k a_k + b for each row a; the output is σ(z), one number per example.",
+        "The matrix product of the batch (N, n) with w (n,) — the @ operator — gives all N "
+        "weighted sums at once; then your sigmoid.",
+    ),
     error_hint="a has shape (N, n) and w shape (n,): a @ w has shape (N,).",
 )
 
@@ -81,8 +93,13 @@ NEURON_BIAS_TRICK = FunctionPart(
                                                   "of w_ext, on a 1 appended after the inputs."),
         (lambda w, a: _append_one(a) @ w, "z, not σ(z). Hint: pass z through your sigmoid."),
     ],
-    hint="a_ext = np.concatenate([a, np.ones((len(a), 1))], axis=1) appends the constant input 1; "
-         "then the output is σ(a_ext @ w_ext), the same number as σ(w · a + b).",
+    hints=(
+        "The bias is a weight like the others, on an extra input that is always 1.",
+        "a_ext = [a, 1] (one more column of ones, after the inputs); the output is σ(a_ext · "
+        "w_ext), with the bias as the last entry of w_ext.",
+        "np.ones((N, 1)) makes the column; np.concatenate([...], axis=1) (or np.hstack) appends "
+        "it.",
+    ),
     error_hint="w_ext has one more entry than a has columns: append a column of ones to a first.",
 )
 
@@ -126,7 +143,15 @@ class LogicGatePart(Part):
         return lines
 
 
-LOGIC_GATE = LogicGatePart("logic_gate_weights", "logic_gate_weights(gate)", "01")
+LOGIC_GATE = LogicGatePart("logic_gate_weights", "logic_gate_weights(gate)", "01",
+                           hints=(
+                               "A step neuron outputs 1 when w · x + b > 0: the line w · x + b = "
+                               "0 must separate the inputs that give 1 from those that give 0.",
+                               "With w = (1, 1), w · x is 0, 1, 1 and 2 on the inputs (0,0), "
+                               "(0,1), (1,0), (1,1); the neuron fires where w · x > −b.",
+                               "AND must fire only where w · x = 2, OR where it is 1 or 2: choose"
+                               " −b between the sums that must not fire and those that must.",
+                           ))
 
 PARTS = [SIGMOID, NEURON_FORWARD, NEURON_BIAS_TRICK, LOGIC_GATE]
 

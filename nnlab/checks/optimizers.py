@@ -79,7 +79,7 @@ class MinibatchesPart(Part):
                     return None, [f"The labels no longer belong to their examples: batch {k} pairs "
                                   f"example {i} (label {y[i]}) with the label {label}, {other}.",
                                   "Hint: index X and y with the SAME permutation: "
-                                  "idx = order[start:start + batch_size]; X[idx], y[idx]."]
+                                  "X[idx] and y[idx] with the same index array idx."]
                 order.append(i)
         return order, None
 
@@ -129,7 +129,7 @@ class MinibatchesPart(Part):
             epochs[key] = order
         if n >= 8 and epochs["epoch1"] == epochs["epoch2"] == list(range(n)):
             return ["The batches come in the original order: nothing was shuffled.",
-                    "Hint: order = rng.permutation(N), then take the examples in that order."]
+                    "Hint: draw a random order of the N examples from rng, and take them in that order."]
         blocks = [self._fixed_blocks(epochs[key], bs) for key in ("epoch1", "epoch2")]
         if bs > 1 and n >= 15 and all(blocks):  # by chance: < 1e-7 for these sizes
             return ["Every batch is a block of consecutive examples of X (examples "
@@ -155,7 +155,15 @@ class MinibatchesPart(Part):
 MINIBATCHES = MinibatchesPart(
     "minibatches", "minibatches(X, y, batch_size, rng)", "06",
     mutation_hint="do not shuffle X or y in place (rng.shuffle(X) changes the caller's data): "
-                  "index them with a permutation instead.")
+                  "index them with a permutation instead.",
+    hints=(
+        "One epoch visits every example exactly once, in a fresh random order, cut into batches "
+        "of batch_size (the last one may be smaller).",
+        "Draw a random order of 0, …, N−1 from rng; batch k holds the examples order[k·B : "
+        "(k+1)·B], from X and from y alike.",
+        "rng.permutation(N) gives the order; index X and y with the SAME index array (fancy "
+        "indexing makes copies, so X and y stay unchanged).",
+    ))
 
 
 def _momentum(w, g, v, lr, mu):
@@ -191,7 +199,12 @@ MOMENTUM_STEP = FunctionPart(
         (lambda w, g, v, lr, mu: (w - (mu * v - lr * g), mu * v - lr * g),
          "w − v: the step goes uphill. Hint: w ← w + v with v ← μv − η∇C."),
     ],
-    hint="v_new = μ v − η ∇C, then w_new = w + v_new; return both: `return w_new, v_new`.",
+    hints=(
+        "The velocity v remembers past steps; the weights then move by the velocity, not by the "
+        "gradient directly.",
+        "v ← μv − η∇C, then w ← w + v, with the NEW v.",
+        "Plain elementwise arithmetic on the arrays; return both, w_new first, as a tuple.",
+    ),
 )
 
 
@@ -255,8 +268,14 @@ ADAM_STEP = FunctionPart(
                                                  *_adam(w, g, m, v, t, lr, b1, b2, eps)[1:]),
          "a step uphill (w + …). Hint: w ← w − η m̂ / (√v̂ + ε)."),
     ],
-    hint="m ← β₁m + (1 − β₁)∇C;  v ← β₂v + (1 − β₂)∇C²;  m̂ = m/(1 − β₁^t);  v̂ = v/(1 − β₂^t);  "
-         "w ← w − η m̂/(√v̂ + ε). Return `w_new, m_new, v_new`.",
+    hints=(
+        "Adam divides a running mean of the gradients by the root of a running mean of their "
+        "squares; both means start at 0, so both are corrected for that start.",
+        "m ← β₁m + (1 − β₁)∇C;  v ← β₂v + (1 − β₂)∇C²;  m̂ = m/(1 − β₁^t);  v̂ = v/(1 − β₂^t);  w"
+        " ← w − η m̂/(√v̂ + ε), with t = 1 at the first step.",
+        "np.sqrt works elementwise; ε goes outside the root; return w_new, m_new, v_new (the "
+        "uncorrected m and v).",
+    ),
 )
 
 PARTS = [MINIBATCHES, MOMENTUM_STEP, ADAM_STEP]

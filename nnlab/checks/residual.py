@@ -51,8 +51,13 @@ BACKPROP_DELTAS = FunctionPart(
         (lambda d, Ws, zs: _deltas(d, Ws, zs)[::-1],
          "the right deltas in reverse order. Hint: return [δ^1, …, δ^L], the first layer first."),
     ],
-    hint="start from deltas = [delta_L]; for l = L−1 down to 1: δ^l = (δ^(l+1) @ W^(l+1)) * σ′(z^l), "
-         "where W^(l+1) = Ws[l] and z^l = zs[l−1] with 0-based lists; return them first layer first.",
+    hints=(
+        "δ flows backwards layer by layer, multiplied each time by the weights and by the local "
+        "slope σ′.",
+        "δ^l = (δ^(l+1) W^(l+1)) ⊙ σ′(z^l), from δ^L down to δ^1.",
+        "With 0-based lists, W^(l+1) is Ws[l] and z^l is zs[l−1]; build the list from the last "
+        "layer and put each new δ in front (or reverse at the end).",
+    ),
     error_hint="Ws[i] has shape (n_out, n_in) of layer i+1: δ (N, n_out) @ W (n_out, n_in) → (N, n_in).",
 )
 
@@ -75,10 +80,14 @@ RESIDUAL_FORWARD = FunctionPart(
         (lambda a, W, b: np.tanh(a + a @ W.T + b), "tanh(a_prev + z): the skip added inside tanh. "
                                                    "Hint: a = a_prev + tanh(z)."),
         (lambda a, W, b: a + a @ W.T + b, "a_prev + z without tanh. Hint: F(a_prev) = tanh(a_prev Wᵀ + b)."),
-        (lambda a, W, b: a + np.tanh(a @ W + b), "the result with transposed weights. Hint: z = a_prev @ W.T + b."),
+        (lambda a, W, b: a + np.tanh(a @ W + b), "the result with transposed weights. Hint: z = a_prev Wᵀ + b, W[j, k] = w_jk."),
         (lambda a, W, b: a + relu(a @ W.T + b), "a block with ReLU. Hint: this block uses tanh."),
     ],
-    hint="z = a_prev @ W.T + b, F = tanh(z), a = a_prev + F.",
+    hints=(
+        "A residual block adds its input back to what its layer computes: the skip connection.",
+        "a = a_prev + tanh(a_prev Wᵀ + b).",
+        "@, .T and np.tanh; the shapes of a_prev and a are the same.",
+    ),
 )
 
 
@@ -107,8 +116,13 @@ RESIDUAL_BACKWARD = FunctionPart(
                              _residual_backward(g, a, W, b)[2]),
          "a transposed dC_dW. Hint: dC_dW = δᵀ a_prev."),
     ],
-    hint="z = a_prev @ W.T + b; δ = dC_da * (1 − tanh(z)²); dC_dW = δᵀ a_prev; dC_db = Σ over the "
-         "batch of δ; dC_da_prev = dC_da + δ @ W. Return `dC_da_prev, dC_dW, dC_db`.",
+    hints=(
+        "The gradient reaches a_prev along two paths: the skip, which passes it unchanged, and "
+        "the layer, through tanh′ and W.",
+        "δ = ∂C/∂a ⊙ (1 − tanh(z)²) with z = a_prev Wᵀ + b;  ∂C/∂W = δᵀ a_prev;  ∂C/∂b = Σ_rows "
+        "δ;  ∂C/∂a_prev = ∂C/∂a + δ W.",
+        "Recompute z first; @ and .T for the products, .sum(axis=0) for the bias.",
+    ),
 )
 
 PARTS = [BACKPROP_DELTAS, RESIDUAL_FORWARD, RESIDUAL_BACKWARD]

@@ -31,8 +31,13 @@ ACCURACY = FunctionPart(
         (lambda s, y: float(np.sum(s.argmax(axis=1) == y)), "the NUMBER of right predictions. Hint: "
                                                             "divide by N."),
     ],
-    hint="the predicted class of a row is the index of its largest score, scores.argmax(axis=1); "
-         "the accuracy is the fraction of rows where it equals y.",
+    hints=(
+        "The prediction for a row is the class with the largest score; the accuracy is how often "
+        "it equals the label.",
+        "accuracy = (1/N) · #{rows with argmax_j scores[i, j] = y[i]}, a fraction in [0, 1].",
+        "argmax along axis 1 gives one prediction per row; comparing with y gives a boolean "
+        "array, whose mean is the fraction.",
+    ),
     error_hint="take the argmax along axis=1 (one prediction per row) before comparing with y.",
 )
 
@@ -56,8 +61,14 @@ CONFUSION_MATRIX = FunctionPart(
         (lambda t, p, k: _confusion(t, p, k) / np.maximum(_confusion(t, p, k).sum(axis=1, keepdims=True), 1),
          "rows normalised to fractions. Hint: return the counts."),
     ],
-    hint="M has shape (n_classes, n_classes), M[i, j] = number of examples of true class i predicted "
-         "as j; loop over the pairs (or np.add.at(M, (y_true, y_pred), 1)).",
+    hints=(
+        "Count every (true class, predicted class) pair; rows are the true class, columns the "
+        "predicted one.",
+        "M[i, j] = the number of examples of true class i predicted as j; M is (K, K) even when "
+        "some class never occurs.",
+        "Start from np.zeros((K, K), dtype=int) and add 1 per pair in a loop over zip(y_true, "
+        "y_pred) (or np.add.at).",
+    ),
 )
 
 
@@ -229,7 +240,17 @@ class TrainingPart(Part):
                 f"held-out digits (at least {self.min_accuracy:.0%} needed)")
 
 
-TRAIN = TrainingPart("train", "train(X, y, rng)", "08", time_limit=120.0)
+TRAIN = TrainingPart("train", "train(X, y, rng)", "08", time_limit=120.0,
+                     hints=(
+                         "Build a network, a cost and an optimizer; then for several epochs, for "
+                         "every mini-batch: forward, cost, reset the gradients, backward, step.",
+                         "A Sequential of Dense(64, H), ReLU, Dense(H, 10) with H around 64–128, "
+                         "SoftmaxCrossEntropy, Adam with lr = 1e-3, 20–30 epochs of batches of 32"
+                         " is plenty; pass rng to every layer.",
+                         "The methods, in order: model.forward, loss.forward, model.zero_grad, "
+                         "model.backward (of what loss.backward returns), opt.step; the batches "
+                         "come from nl.data.minibatches with your rng.",
+                     ))
 TRAIN.check_name = "check_training"
 
 PARTS = [ACCURACY, CONFUSION_MATRIX, TRAIN]
