@@ -507,6 +507,14 @@ def _driver(spec, order, *, assign=False, forward=False, seed=True, revisit=Fals
     return [n.grad for n in nodes]
 
 
+def _number(x) -> float:
+    """A node's grad or data as a float (a numpy scalar too); nan for anything that is not one."""
+    try:
+        return float(x) if np.ndim(x) == 0 and not isinstance(x, (str, bytes, bool)) else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
 class BackwardPart(GraphPart):
     """backward(root, order): fill .grad of every node with ∂root/∂node."""
 
@@ -547,8 +555,7 @@ class BackwardPart(GraphPart):
         spec, order = args
         nodes = build(spec)
         fn(nodes[-1], [nodes[k] for k in order])
-        return {"grad": [float(n.grad) if isinstance(n.grad, (int, float)) else math.nan for n in nodes],
-                "data": [float(n.data) if isinstance(n.data, (int, float)) else math.nan for n in nodes]}
+        return {"grad": [_number(n.grad) for n in nodes], "data": [_number(n.data) for n in nodes]}
 
     def expected(self, case):
         return _reference_grads(case.args[0])
