@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import re
 import math
 from functools import lru_cache
 from pathlib import Path
@@ -485,3 +486,28 @@ def test_grader_flags_nnlab_s_own_graph_walk(tmp_path):
     result, _, reached = grade_part(PARTS["topological_order"], {"points": 3, "seed": 7}, cells,
                                     tmp_path / "w", Limits(), "token")
     assert result.passed and reached == ["nnlab.autograd._graph.topological_order"]
+
+
+# ----------------------------------------------------------------------------------------------
+# the hint ladder: three steps or more, none of them (nor a mistake's explanation) the solution line
+
+def _solution_lines(name) -> set[str]:
+    for cell in json.loads(SOLUTION.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell.get("metadata", {}).get("nnlab", {}).get("part") == name:
+            body = source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            lines = {re.sub(r"\s+", "", line.split("#")[0]) for line in body.splitlines()}
+            return {line for line in lines if len(line.split("=", 1)[-1]) >= 12
+                    and not line.startswith(("for", "if", "def", "return"))} | \
+                   {line[len("return"):] for line in lines if line.startswith("return") and len(line) > 20}
+    raise AssertionError(f"no solution cell for {name}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hint_ladder_never_gives_the_solution_line(name):
+    part = PARTS[name]
+    assert len(part.hints) >= 3 and len(set(part.hints)) == len(part.hints)
+    texts = [re.sub(r"\s+", "", t) for t in [*part.hints, *(e for _, e in getattr(part, "_mistakes", [])),
+                                             *(e for _, e in getattr(part, "DRIVER_MISTAKES", []))]]
+    for line in _solution_lines(name):
+        assert not any(line in t for t in texts), (name, line)

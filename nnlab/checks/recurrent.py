@@ -441,8 +441,8 @@ LSTM_CELL_FORWARD = OutputsPart(
            "columns are, in this order, i, f, g, o.",
            "i, f, o = σ(their block), g = tanh(its block); c_t = f ⊙ c_prev + i ⊙ g; "
            "h_t = o ⊙ tanh(c_t).",
-           "z = x_t @ W_x.T + h_prev @ W_h.T + b; slices z[:, k*H:(k+1)*H] (or np.split(z, 4, "
-           "axis=1)); nl.activations.sigmoid and np.tanh; `*` is ⊙."),
+           "`@` with the transposed weight matrices, then column slices z[:, k*H:(k+1)*H] (or "
+           "np.split(z, 4, axis=1)); nl.activations.sigmoid and np.tanh; `*` is ⊙."),
     error_hint="W_x is (4·n_hidden, n_in) and W_h (4·n_hidden, n_hidden): x_t @ W_x.T + h_prev @ "
                "W_h.T + b is (N, 4·n_hidden); split it into four blocks of n_hidden columns.",
     mutation_hint="compute c_t in a new array (c_t = f * c_prev + i * g), not c_prev *= f.",
@@ -508,8 +508,9 @@ GRADIENT_THROUGH_TIME = OutputsPart(
            "for the cost C = Σ h_T.",
            "∂C/∂h_t from the layers above is 1 for every entry of h_T and 0 for every other step; "
            "then ‖∂C/∂x_t‖ = sqrt(Σ over the batch and the features of (∂C/∂x_t)²).",
-           "np.zeros of the states' shape with [:, −1] = 1; your rnn_backward (or nl.RNN's "
-           "backward); np.sqrt((dC_dx ** 2).sum(axis=(0, 2)))."),
+           "np.zeros of the states' shape with the last step set to 1; your rnn_backward (or "
+           "nl.RNN's backward); then square, .sum over axes 0 and 2 (the batch and the features) "
+           "and np.sqrt."),
     error_hint="x is (N, T, n_in): dC_dh has the states' shape (N, T, n_hidden), and the result one "
                "number per step, shape (T,).",
 )
