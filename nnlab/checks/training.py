@@ -270,6 +270,9 @@ def check_training(train) -> CheckResult:
     """Run your `train(X, y, rng)` on 75 % of the digits and test the returned model on the other 25 %.
 
     `train` must return the trained model (anything with `forward(X)` → scores of shape (N, 10));
-    it passes at ≥ 95 % accuracy on the held-out digits, within 120 s.  Chapter 08.
+    it passes at ≥ 95 % accuracy on the held-out digits, within 120 s. The digits come with their
+    pixels in one shuffled order, so the held-out ones are not among `nl.data.load_digits()`'s; a
+    `train` that calls `nl.fit`, loads data itself or steps without `zero_grad()` is named.
+    Chapter 08.
     """
     return run_check(TRAIN, train)
