@@ -119,6 +119,7 @@ def test_gradient_norms_at_initialisation(ns):
     assert np.all(np.diff(np.log(rnn)) < 0)                     # falls at every T
     assert 1e-4 * lstm1[0] < lstm1[-1] < 1e-2 * lstm1[0]        # "about three orders of magnitude"
     assert lstm4[-1] >= lstm4[0]                                # "does not fall at all"
+    assert rnn[-1] < 1e-7 * rnn[0]                              # "less than 10^-7 of what it contributes at T = 1"
     assert lstm4[-1] > 1e6 * rnn[-1]
     assert np.linalg.norm(ns["W_h_fresh"], 2) > 1                # "||W_h||_2 is above 1"
     assert np.abs(np.linalg.eigvals(ns["W_h_fresh"])).max() < 0.8   # "eigenvalues at most about 0.7"
