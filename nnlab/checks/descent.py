@@ -55,11 +55,15 @@ class StepDecayPart(Part):
 
     def cases(self, rng):
         lr0 = float(np.round(rng.uniform(0.05, 0.5), 3))
+        drop, every = float(np.round(rng.uniform(0.2, 0.9), 2)), int(rng.integers(2, 40))
         return [
             Case("η₀ = 0.1, drop = 0.5, every = 10", (0.1, 0.5, 10), {"ts": [0, 1, 9, 10, 11, 19, 20, 35, 100]}),
             Case("drop = 0.1 every 3 steps", (1.0, 0.1, 3), {"ts": [0, 2, 3, 5, 6, 7, 9]}),
             Case("every = 1", (lr0, 0.9, 1), {"ts": [0, 1, 2, 3, 10]}),
             Case("random η₀, drop = 0.5, every = 250", (lr0, 0.5, 250), {"ts": [0, 249, 250, 251, 1000]}),
+            Case("a random drop and period", (lr0, drop, every),
+                 {"ts": sorted({0, every - 1, every, every + 1, 2 * every - 1, 3 * every, 7 * every + 2})},
+                 hidden=True),
         ]
 
     def call(self, fn, args, extra):

@@ -51,6 +51,10 @@ COUNT_PARAMETERS = FunctionPart(
         Case("sizes [64, 128, 10]", ([64, 128, 10],)),
         Case("a single layer [5, 5]", ([5, 5],)),
         Case("random sizes", ([int(n) for n in rng.integers(1, 50, 4)],)),
+        Case("a deep net of random widths", ([int(n) for n in rng.integers(1, 300, int(rng.integers(5, 9)))],),
+             hidden=True),
+        Case("a bottleneck of one neuron", ([int(rng.integers(2, 20)), 1, int(rng.integers(2, 20))],),
+             hidden=True),
     ],
     _count,
     mistakes=[
