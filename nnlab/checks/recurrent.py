@@ -60,7 +60,7 @@ def judge_outputs(expected, got, names: tuple, rtol: float, atol: float) -> list
             continue
         wrong.append(name)
         problem = [line for line in problem if not line.startswith("Shapes agree")]
-        lines.append(f"{name}: {problem[0]}")
+        lines.append(problem[0] if problem[0].startswith(name) else f"{name}: {problem[0]}")
         lines += ["  " + line for line in problem[1:]]
         if not any(str(g.dtype) in line for line in problem if isinstance(g, np.ndarray)):
             lines += ["  " + n for n in dtype_note(e, g)]  # unless compare said it already
