@@ -171,18 +171,23 @@ FORGE = '''def logic_gate_weights(gate):
 HUGE = '''def neuron_forward(w, b, a):
     return np.zeros(9_000_000)  # 72 MB: more than a runner may send back'''
 
-FILL_DISK = '''def sigmoid(z):
-    """Write 1.2 GB into the scratch space; right values only if that fails."""
-    written = 0
-    try:
-        for i in range(20):
-            with open(f"big-{i}.bin", "wb") as f:
-                for _ in range(60):
-                    f.write(b"\\0" * 2**20)
-                    written += 1
-    except OSError:
-        pass
-    if written >= 1100:
+FILL_DISK = '''FILLED = []
+
+def sigmoid(z):
+    """Write 1.2 GB into the scratch space on the first call (the disk then stays full for the rest
+    of the run); right values only if that fails."""
+    if not FILLED:
+        written = 0
+        try:
+            for i in range(20):
+                with open(f"big-{i}.bin", "wb") as f:
+                    for _ in range(60):
+                        f.write(b"\\0" * 2**20)
+                        written += 1
+        except OSError:
+            pass
+        FILLED.append(written)
+    if FILLED[0] >= 1100:
         return np.zeros_like(z)
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))'''
