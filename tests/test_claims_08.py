@@ -51,6 +51,7 @@ def test_cost_at_initialisation_against_ln_K(ns):
     C, bound = ns["init_C"], ns["init_bound"]
     he, small, bug = "He (make_mlp, as above)", "He, output layer × 0.01", "N(0, 1) weights: a bug"
     assert round(C[he], 2) == 3.58 and C[he] - np.log(10) > 1.0       # above ln 10, and why:
+    assert round(bound[he], 2) == 3.89 and round(2 * (bound[he] - np.log(10)), 1) == 3.2   # var(z) = 3.2
     # under ln K + var(z)/2, a bound on the average: one batch of 32 may exceed it by a little
     assert all(C[name] <= bound[name] + 0.01 for name in C) and C[he] < bound[he] - 0.2
     assert abs(C[small] - np.log(10)) < 0.005 and round(C[small], 3) == 2.306
@@ -94,7 +95,7 @@ def test_update_to_weight_ratio_per_layer(ns):
     assert ratios.shape == (68, 2)
     # Adam's first step moves every weight by η: ratio ≈ η / rms(W) = 3e-3 / √(2/64)
     assert round(ratios[0, 0], 3) == 0.017 and ratios[0, 0] == pytest.approx(3e-3 / np.sqrt(2 / 64), rel=0.05)
-    assert ratios[-1, 0] < ratios[0, 0] / 5                            # and shrinks
+    assert ratios[-1, 0] < ratios[0, 0] / 5 and float(f"{ratios[-1, 0]:.0e}") == 2e-3    # and shrinks
     assert ns["ratio_runs"][small][1] > 3.0 and ns["ratio_runs"][large][1] > ns["start_C"]
     assert C_after < 0.2
 
