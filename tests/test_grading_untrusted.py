@@ -226,3 +226,11 @@ def test_the_class_summary_counts_passes_mistakes_and_failures():
     text = summary_markdown(summary)
     assert "**squared_error**: 1 of 5 passed; 1 crashed, 1 timeout, 2 wrong" in text
     assert f"  - 2 of 5: {mistake}" in text and "x.ipynb: skipped" in text
+
+
+@pytest.mark.parametrize("seconds", [10**400, float("nan"), float("inf"), -5, "3", True, [1]])
+def test_an_outcome_with_a_forged_time_is_read_as_no_time(seconds):
+    from nnlab.checks._core import Outcome
+    outcome = Outcome.from_plain({"status": "ok", "value": 1.0, "seconds": seconds})
+    assert outcome.status == "ok" and outcome.seconds == 0.0
+    assert Outcome.from_plain({"status": "ok", "seconds": 2.5}).seconds == 2.5

@@ -117,8 +117,14 @@ class Outcome:
             return tuple(x[:300] for x in v[:20] if isinstance(x, str)) if isinstance(v, list) else ()
 
         seconds = d.get("seconds", 0.0)
+        try:  # an int too large for a float (10**400), nan, inf, a negative time: none is a time
+            seconds = float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0
+        except OverflowError:
+            seconds = 0.0
+        if not 0.0 <= seconds < 1e9:
+            seconds = 0.0
         return cls(status, d.get("value"), text("error"), text("where"), texts("mutated"),
-                   texts("warnings"), float(seconds) if isinstance(seconds, (int, float)) else 0.0)
+                   texts("warnings"), seconds)
 
 
 @dataclass(frozen=True)
