@@ -62,6 +62,7 @@ def test_cost_at_initialisation_against_ln_K(ns):
 
 def test_a_tiny_subset_is_overfit_unless_the_lr_is_too_small(ns):
     assert len(ns["tiny"]) == 20 and np.array_equal(np.bincount(ns["y_tiny"]), [2] * 10)
+    assert sum(p.data.size for p in ns["make_mlp"](np.random.default_rng(0)).parameters()) == 19_210
     runs = ns["tiny_runs"]
     right, small, no_zero = runs["η = 3e-3"], runs["η = 1e-5 (too small)"], runs["η = 3e-3, zero_grad forgotten"]
     assert round(ns["tiny_start_C"], 2) == 3.19
