@@ -157,6 +157,8 @@ def test_early_stopping_on_the_validation_loss_stops_too_early(ns):
     sweep = ns["sweep"]
     on_loss, on_acc, plain = sweep["early stopping", "val_loss"], sweep["early stopping", "val_accuracy"], sweep["plain", None]
     assert on_loss["epoch"] == 9 and on_acc["epoch"] == 66
+    # the plain network's own curves: loss lowest at epoch 7, accuracy highest at epoch 45
+    assert ns["best_epoch_plain"] == 7 and int(np.argmax(ns["history_plain"]["val_accuracy"])) + 1 == 45
     assert round(on_loss["val"], 3) == 0.852
     assert on_loss["val"] < plain["val"] and on_loss["test"] < plain["test"]     # worse than no regularisation
     assert on_acc["val"] > on_loss["val"]
@@ -178,6 +180,8 @@ def test_all_three_beat_the_plain_network_and_dropout_is_not_better(ns):
     es, l2, dropout = (mean_test[n] for n in others)
     assert round(es, 3) == round(l2, 3) == 0.878 and round(dropout, 3) == 0.869
     assert max(es, l2, dropout) - min(es, l2, dropout) <= 0.01
+    # smaller than the differences between data sets
+    assert max(es, l2, dropout) - min(es, l2, dropout) < min(np.ptp(test_acc[n]) for n in others)
     # the order of the three changes from one data set to the next
     best = {int(np.argmax([test_acc[n][d] for n in others])) for d in range(4)}
     assert len(best) >= 2
