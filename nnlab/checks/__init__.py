@@ -43,7 +43,8 @@ from .activations import (check_elu, check_relu, check_relu_prime, check_sigmoid
                           check_softmax, check_tanh_prime)
 from .autograd import (check_backward, check_exp_backward, check_mul_backward,
                        check_tanh_backward, check_topological_order)
-from .backprop import check_dense_backward, check_numeric_gradient, check_two_layer_backward
+from .backprop import (check_dense_backward, check_hidden_delta, check_numeric_gradient,
+                       check_output_delta, check_scaled_softplus_backward, check_two_layer_backward)
 from .descent import check_gradient_descent, check_sgd_step, check_step_decay
 from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_mask,
                       check_early_stopping)

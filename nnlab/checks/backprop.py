@@ -1,5 +1,8 @@
-"""Checks for chapter 07, backpropagation: central differences, a Dense layer's backward pass, and
-backprop through a two-layer network, judged against central differences."""
+"""Checks for chapter 07, backpropagation: central differences; BP1 (the output error), BP2 (the
+error passed back one layer), BP3/BP4 (a Dense layer's gradients), each judged on its own; backprop
+through a two-layer network; and a derive-it part, the backward pass of a layer the chapter did not
+derive (a scaled softplus with a learnable scale), judged against central differences computed
+here, output by output (∂C/∂z, the input, and ∂C/∂s, the parameter)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,9 @@ import numpy as np
 
 from ..activations import log_softmax, sigmoid, sigmoid_prime, softmax
 from ..gradcheck import numeric_grad
-from ._core import Case, CheckResult, run_check
+from ._core import Case, CheckResult, Part, compare, run_check
 from ._parts import FunctionPart
-from ._plain import Builtin
+from ._plain import Builtin, fmt
 
 
 def _smooth(rng, shape):
@@ -104,6 +107,176 @@ DENSE_BACKWARD = FunctionPart(
 )
 
 
+# ----------------------------------------------------------------------------------------------
+# BP1 and BP2, each on its own
+
+def _numeric_in_z(cost, z):
+    """Central differences of cost(z) for every entry of z (a copy is perturbed)."""
+    z = np.array(z, dtype=np.float64)
+    return numeric_grad(lambda: cost(z), z)
+
+
+def _mse_of_sigmoid(z, y):
+    return float(0.5 * np.sum((sigmoid(z) - y) ** 2) / z.shape[0])
+
+
+class NumericPart(FunctionPart):
+    """Judged against central differences computed here (`numeric(*args)`), not another formula."""
+
+    def __init__(self, *args, numeric, what, **options):
+        super().__init__(*args, **options)
+        self._numeric = numeric
+        self._what = what
+
+    def expected(self, case):
+        return self._numeric(*case.args)
+
+    def passed_message(self, cases, outcomes):
+        return f"✓ {self.name}: agrees with central differences of {self._what} on {len(cases)} test inputs"
+
+
+def _output_delta(z_L, y, *, scale=True, prime="z", sign=1.0):
+    a = sigmoid(z_L)
+    grad_a = sign * (a - y) / (z_L.shape[0] if scale else 1)
+    slope = {"z": sigmoid_prime(z_L), "a": sigmoid_prime(a), "none": 1.0, "sigma": a,
+             "a(1-a) of z": z_L * (1 - z_L)}[prime]
+    return grad_a * slope
+
+
+def _output_cases(rng):
+    N, K = int(rng.integers(3, 7)), int(rng.integers(2, 5))
+    cases = [
+        Case(f"a batch of {N}, {K} sigmoid outputs", (rng.normal(size=(N, K)), rng.uniform(0, 1, (N, K)))),
+        Case("a batch of one, 3 outputs", (rng.normal(size=(1, 3)), rng.uniform(0, 1, (1, 3)))),
+        Case("one output per example, 0/1 targets",
+             (rng.normal(size=(6, 1)) * 2, rng.integers(0, 2, (6, 1)).astype(float))),
+    ]
+    extra = [
+        Case("saturated outputs (|z| from 4 to 8)",
+             (rng.uniform(4, 8, (4, 3)) * rng.choice([-1.0, 1.0], (4, 3)), rng.uniform(0, 1, (4, 3)))),
+        Case("a large batch: 40 examples, 2 outputs", (rng.normal(size=(40, 2)), rng.uniform(0, 1, (40, 2)))),
+        Case("some outputs exactly on their targets (δ = 0 there)", _at_target(rng)),
+    ]
+    picked = rng.choice(len(extra), size=2, replace=False)
+    return cases + [_as_hidden(extra[i]) for i in sorted(picked)]
+
+
+def _at_target(rng):
+    z = rng.normal(size=(3, 2))
+    return z, sigmoid(z) + np.array([[0.3, 0.0], [0.0, -0.2], [0.1, 0.1]])
+
+
+def _as_hidden(case):
+    case.hidden = True
+    return case
+
+
+OUTPUT_DELTA = NumericPart(
+    "output_delta", "output_delta(z_L, y)", "07", _output_cases, lambda z, y: _output_delta(z, y),
+    numeric=lambda z, y: _numeric_in_z(lambda v: _mse_of_sigmoid(v, y), z),
+    what="the mean squared error",
+    mistakes=[
+        (lambda z, y: _output_delta(z, y, scale=False),
+         "δ^L of the SUM of the costs: the 1/N of the mean is missing. Hint: ∇_a C = (a − y)/N."),
+        (lambda z, y: _output_delta(z, y, prime="none"),
+         "∇_a C alone, without ⊙ σ′(z^L). Hint: δ^L is ∂C/∂z^L; the chain rule passes through the "
+         "sigmoid a = σ(z), whose slope is σ′(z)."),
+        (lambda z, y: _output_delta(z, y, prime="a"),
+         "∇_a C ⊙ σ′(a^L): σ′ evaluated at the activation. Hint: σ′ takes the weighted input z^L."),
+        (lambda z, y: _output_delta(z, y, sign=-1.0),
+         "δ^L with the sign flipped, from (y − a). Hint: ∂C/∂a = (a − y)/N."),
+        (lambda z, y: _output_delta(z, y, prime="sigma"),
+         "∇_a C ⊙ σ(z^L): the sigmoid itself instead of its slope. Hint: σ′(z) = σ(z)(1 − σ(z))."),
+        (lambda z, y: _output_delta(z, y, prime="a(1-a) of z"),
+         "∇_a C ⊙ z(1 − z): the slope a(1 − a) written with z. Hint: σ′(z) = a(1 − a) with "
+         "a = σ(z), not z(1 − z)."),
+    ],
+    rtol=1e-5, atol=1e-9,
+    hints=(
+        "BP1 starts the error at the output: how much the cost changes with each output's "
+        "weighted input z^L, through the sigmoid a = σ(z^L).",
+        "δ^L = ∇_a C ⊙ σ′(z^L), and for the mean squared error C = (1/N) Σ_x ½‖a − y‖² the "
+        "gradient is ∇_a C = (a − y)/N.",
+        "nl.activations.sigmoid and nl.activations.sigmoid_prime (both take z); `*` is ⊙; "
+        "N = z_L.shape[0]. The result has the shape of z_L.",
+    ),
+    error_hint="z_L and y are both (N, K): every operation is elementwise and the result is (N, K).",
+)
+
+
+def _hidden_delta(delta_next, W_next, z, *, transpose=False, prime="z", extra_mean=False):
+    back = delta_next @ (W_next.T if transpose else W_next)
+    slope = {"z": sigmoid_prime(z), "a": sigmoid_prime(sigmoid(z)), "none": 1.0,
+             "sigma": sigmoid(z)}[prime]
+    out = back * slope
+    return out / len(z) if extra_mean else out
+
+
+def _hidden_numeric(delta_next, W_next, z):
+    """δ^l as ∂C/∂z^l of C = Σ delta_next ⊙ z^{l+1}, z^{l+1} = σ(z^l) W_nextᵀ (so ∂C/∂z^{l+1} = delta_next)."""
+    return _numeric_in_z(lambda v: float(np.sum(delta_next * (sigmoid(v) @ W_next.T))), z)
+
+
+def _hidden_cases(rng):
+    N, H, K = int(rng.integers(3, 6)), int(rng.integers(3, 6)), int(rng.integers(2, 5))
+    while K == H:
+        K = int(rng.integers(2, 7))
+    cases = [
+        Case(f"a batch of {N}: {H} hidden units → {K} units in layer l+1",
+             (rng.normal(size=(N, K)) * 0.3, rng.normal(size=(K, H)), rng.normal(size=(N, H)))),
+        Case("square weights, 4 → 4 (a transposed W runs without a shape error)",
+             (rng.normal(size=(3, 4)) * 0.3, rng.normal(size=(4, 4)), rng.normal(size=(3, 4)))),
+        Case("a batch of one, 5 hidden units → 2", (rng.normal(size=(1, 2)) * 0.3, rng.normal(size=(2, 5)),
+                                                    rng.normal(size=(1, 5)))),
+    ]
+    extra = [
+        Case("saturated hidden units (|z| from 3 to 6)",
+             (rng.normal(size=(4, 3)) * 0.3, rng.normal(size=(3, 3)),
+              rng.uniform(3, 6, (4, 3)) * rng.choice([-1.0, 1.0], (4, 3)))),
+        Case("one unit in layer l+1, 6 hidden units", (rng.normal(size=(5, 1)) * 0.3, rng.normal(size=(1, 6)),
+                                                      rng.normal(size=(5, 6)))),
+        Case("a wide layer l+1: 3 hidden units → 10", (rng.normal(size=(2, 10)) * 0.3, rng.normal(size=(10, 3)),
+                                                       rng.normal(size=(2, 3)))),
+    ]
+    picked = rng.choice(len(extra), size=2, replace=False)
+    return cases + [_as_hidden(extra[i]) for i in sorted(picked)]
+
+
+HIDDEN_DELTA = NumericPart(
+    "hidden_delta", "hidden_delta(delta_next, W_next, z)", "07", _hidden_cases,
+    lambda d, W, z: _hidden_delta(d, W, z), numeric=_hidden_numeric,
+    what="a cost whose ∂C/∂z^{l+1} is delta_next",
+    mistakes=[
+        (lambda d, W, z: _hidden_delta(d, W, z, transpose=True),
+         "δ^{l+1} (W^{l+1})ᵀ: W used the wrong way round (it only runs for square weights). Hint: "
+         "W^{l+1} is (n_{l+1}, n_l); a row of δ^{l+1} times W^{l+1} is the per-example "
+         "(w^{l+1})ᵀ δ^{l+1}."),
+        (lambda d, W, z: _hidden_delta(d, W, z, prime="none"),
+         "δ^{l+1} W^{l+1} without ⊙ σ′(z^l): that is ∂C/∂a^l, not ∂C/∂z^l. Hint: multiply by the "
+         "slope of the sigmoid at z^l."),
+        (lambda d, W, z: _hidden_delta(d, W, z, prime="a"),
+         "(δ^{l+1} W^{l+1}) ⊙ σ′(a^l): σ′ evaluated at the activation. Hint: σ′ takes the weighted "
+         "input z^l you were given."),
+        (lambda d, W, z: _hidden_delta(d, W, z, prime="sigma"),
+         "(δ^{l+1} W^{l+1}) ⊙ σ(z^l): the sigmoid instead of its slope. Hint: σ′(z) = σ(z)(1 − σ(z))."),
+        (lambda d, W, z: _hidden_delta(d, W, z, extra_mean=True),
+         "δ^l divided by N once more. Hint: δ^{l+1} already carries the 1/N of the mean cost; BP2 "
+         "adds none."),
+    ],
+    rtol=1e-5, atol=1e-9,
+    hints=(
+        "BP2 passes the error back one layer: each hidden unit collects the errors of every unit "
+        "it feeds, weighted by the connection, then the slope of its own sigmoid.",
+        "Per example δ^l = ((w^{l+1})ᵀ δ^{l+1}) ⊙ σ′(z^l); with examples as rows the transpose "
+        "disappears: the batch form is the plain product of δ^{l+1} and W^{l+1}, then ⊙ σ′(Z^l).",
+        "delta_next is (N, n_{l+1}) and W_next (n_{l+1}, n_l): `@` in the order that gives "
+        "(N, n_l), then `*` with nl.activations.sigmoid_prime of z.",
+    ),
+    error_hint="delta_next is (N, n_{l+1}), W_next (n_{l+1}, n_l): the product must be (N, n_l), the "
+               "shape of z.",
+)
+
+
 def _loss(X, y, W1, b1, W2, b2):
     z2 = sigmoid(X @ W1.T + b1) @ W2.T + b2
     return float(-np.mean(log_softmax(z2)[np.arange(len(y)), y]))
@@ -177,7 +350,130 @@ TWO_LAYER_BACKWARD = TwoLayerPart(
     error_hint="δ² is (N, K), W2 (K, H): δ² @ W2 is (N, H), the shape of z¹.",
 )
 
-PARTS = [NUMERIC_GRADIENT, DENSE_BACKWARD, TWO_LAYER_BACKWARD]
+
+# ----------------------------------------------------------------------------------------------
+# derive-it: the backward pass of a scaled softplus layer a = s · softplus(z)
+
+def _softplus(z):
+    return np.logaddexp(0.0, z)
+
+
+def _softplus_forward(z, s):
+    return s * _softplus(z)
+
+
+def _softplus_numeric(g, z, s):
+    """Central differences of C = Σ g ⊙ a(z, s) (so that ∂C/∂a = g) in z and in s."""
+    z = np.array(z, dtype=np.float64)
+    s_box = np.array([float(s)])
+    cost = lambda: float(np.sum(g * _softplus_forward(z, s_box[0])))  # noqa: E731
+    return numeric_grad(cost, z), float(numeric_grad(cost, s_box)[0])
+
+
+def _softplus_backward(g, z, s, *, dz="right", ds="sum"):
+    slope = {"right": s * sigmoid(z), "softplus": s * _softplus(z), "no s": sigmoid(z),
+             "sigma prime": s * sigmoid_prime(z), "s squared": s * s * sigmoid(z)}[dz]
+    products = g * _softplus(z)
+    dC_ds = {"sum": float(np.sum(products)), "none": products, "mean": float(np.mean(products)),
+             "batch only": products.sum(axis=0), "with s": float(np.sum(g * _softplus_forward(z, s))),
+             "of sigma": float(np.sum(g * sigmoid(z))), "one": np.array([np.sum(products)]),
+             "mean over batch": float(np.sum(products) / len(z))}[ds]
+    return g * slope, dC_ds
+
+
+def _softplus_cases(rng):
+    N, n = int(rng.integers(3, 6)), int(rng.integers(2, 5))
+
+    def scale():
+        return float(np.round(rng.uniform(0.5, 2.0) * rng.choice([-1.0, 1.0]), 3))
+
+    cases = [
+        Case(f"a batch of {N}, {n} units", (rng.normal(size=(N, n)), rng.normal(size=(N, n)) * 2, scale())),
+        Case("a batch of one, 3 units", (rng.normal(size=(1, 3)), rng.normal(size=(1, 3)) * 2, scale())),
+        Case("large |z|, 30 to 800 (a naive exp overflows)",
+             (rng.normal(size=(3, 4)), rng.uniform(30, 800, (3, 4)) * rng.choice([-1.0, 1.0], (3, 4)), scale())),
+        Case("s = 1.5, a zero upstream gradient in one row",
+             (np.vstack([rng.normal(size=(2, 3)), np.zeros((1, 3))]), rng.normal(size=(3, 3)), 1.5)),
+    ]
+    extra = [
+        Case("s = 0 (the layer outputs 0, but ∂C/∂s is not 0)",
+             (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), 0.0)),
+        Case("one unit, 8 examples", (rng.normal(size=(8, 1)), rng.normal(size=(8, 1)) * 2, scale())),
+        Case("a negative scale s = −3", (rng.normal(size=(3, 5)), rng.normal(size=(3, 5)), -3.0)),
+        Case("many units: 2 examples, 12 units", (rng.normal(size=(2, 12)), rng.normal(size=(2, 12)) * 2, scale())),
+    ]
+    picked = rng.choice(len(extra), size=2, replace=False)
+    return cases + [_as_hidden(extra[i]) for i in sorted(picked)]
+
+
+class DeriveItPart(NumericPart):
+    """Judged output by output against central differences; a dC_ds that is an array gets a word
+    on shapes (s is one number, so is ∂C/∂s)."""
+
+    diagnose_across_cases = True
+
+    def judge(self, case, got):
+        problem = compare(self.expected(case), got, self.outputs, self.rtol, self.atol)
+        if problem is None:
+            return None
+        if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], np.ndarray) \
+                and got[1].ndim > 0:
+            problem.append("  s is a single number, so ∂C/∂s is a single number too (a Python float "
+                           "or a 0-d array), not an array of shape " + str(tuple(got[1].shape)) + ".")
+        return problem
+
+
+SCALED_SOFTPLUS_BACKWARD = DeriveItPart(
+    "scaled_softplus_backward", "scaled_softplus_backward(g, z, s)", "07", _softplus_cases,
+    lambda g, z, s: _softplus_backward(g, z, s), numeric=_softplus_numeric,
+    what="C = Σ g ⊙ a",
+    outputs=("dC_dz", "dC_ds"),
+    mistakes=[
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="none"),
+         "a dC_ds with one entry per example and unit: the sum is missing. Hint: the one s is used "
+         "by every unit of every example, so its gradient adds up all of their contributions."),
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="batch only"),
+         "a dC_ds summed over the batch only, one number per unit (as for a bias). Hint: s is shared "
+         "by the units too: sum over both axes."),
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="mean"),
+         "a dC_ds averaged over the entries instead of summed. Hint: g already carries the 1/N of "
+         "the mean cost; each use of s adds its contribution."),
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="mean over batch"),
+         "a dC_ds divided by N once more. Hint: g already carries the 1/N of the mean cost; just sum."),
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="with s"),
+         "a dC_ds of Σ g ⊙ a = s · Σ g ⊙ softplus(z): s is one factor too many. Hint: ∂a/∂s = softplus(z)."),
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="of sigma"),
+         "a dC_ds of Σ g ⊙ σ(z): the slope of softplus where softplus itself belongs. Hint: a is "
+         "linear in s, with ∂a/∂s = softplus(z)."),
+        (lambda g, z, s: _softplus_backward(g, z, s, ds="one"),
+         "the right dC_ds, but as an array of shape (1,). Hint: s is one number, so is ∂C/∂s: "
+         "return a float."),
+        (lambda g, z, s: _softplus_backward(g, z, s, dz="softplus"),
+         "a dC_dz of g ⊙ s · softplus(z): the function where its derivative belongs. Hint: "
+         "softplus′(z) = σ(z)."),
+        (lambda g, z, s: _softplus_backward(g, z, s, dz="no s"),
+         "a dC_dz of g ⊙ σ(z): the scale s is missing. Hint: a = s · softplus(z), so ∂a/∂z = s · softplus′(z)."),
+        (lambda g, z, s: _softplus_backward(g, z, s, dz="sigma prime"),
+         "a dC_dz of g ⊙ s · σ′(z): the slope of the sigmoid. Hint: softplus′(z) is σ(z) itself; "
+         "σ′ would be softplus″."),
+        (lambda g, z, s: _softplus_backward(g, z, s, dz="s squared"),
+         "a dC_dz with s². Hint: s appears once in a = s · softplus(z)."),
+    ],
+    rtol=1e-5, atol=1e-8, no_warnings=True,
+    hints=(
+        "Two gradients from one upstream gradient g = ∂C/∂a: a depends on each z_ij through one "
+        "entry only, but on s through every entry — so one is elementwise and the other adds up.",
+        "∂a_ij/∂z_ij = s · softplus′(z_ij), and softplus′ is the sigmoid σ; ∂a_ij/∂s = "
+        "softplus(z_ij). Then ∂C/∂z_ij = g_ij ∂a_ij/∂z_ij and ∂C/∂s = Σ_ij g_ij ∂a_ij/∂s.",
+        "A stable σ (nl.activations.sigmoid) and a stable softplus (np.logaddexp(0, z), as in the "
+        "forward pass); `*` for the elementwise products, a sum over every entry for ∂C/∂s, "
+        "returned as a float.",
+    ),
+    error_hint="g and z are (N, n) and s is one number: dC_dz has the shape of z, dC_ds is one number.",
+)
+
+PARTS = [NUMERIC_GRADIENT, OUTPUT_DELTA, HIDDEN_DELTA, DENSE_BACKWARD, TWO_LAYER_BACKWARD,
+         SCALED_SOFTPLUS_BACKWARD]
 
 
 def check_numeric_gradient(numeric_gradient) -> CheckResult:
@@ -193,3 +489,21 @@ def check_dense_backward(dense_backward) -> CheckResult:
 def check_two_layer_backward(two_layer_backward) -> CheckResult:
     """Check your `two_layer_backward(X, y, W1, b1, W2, b2)` against central differences.  Chapter 07."""
     return run_check(TWO_LAYER_BACKWARD, two_layer_backward)
+
+
+def check_output_delta(output_delta) -> CheckResult:
+    """Check your `output_delta(z_L, y)`: BP1, δ^L = (a − y)/N ⊙ σ′(z^L), against central differences
+    of the mean squared error.  Chapter 07."""
+    return run_check(OUTPUT_DELTA, output_delta)
+
+
+def check_hidden_delta(hidden_delta) -> CheckResult:
+    """Check your `hidden_delta(delta_next, W_next, z)`: BP2, δ^l = (δ^{l+1} W^{l+1}) ⊙ σ′(z^l).
+    Chapter 07."""
+    return run_check(HIDDEN_DELTA, hidden_delta)
+
+
+def check_scaled_softplus_backward(scaled_softplus_backward) -> CheckResult:
+    """Check your `scaled_softplus_backward(g, z, s)` → (dC_dz, dC_ds) for a = s · softplus(z),
+    against central differences.  Chapter 07."""
+    return run_check(SCALED_SOFTPLUS_BACKWARD, scaled_softplus_backward)
