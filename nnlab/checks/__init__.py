@@ -49,10 +49,11 @@ from .descent import check_gradient_descent, check_sgd_step, check_step_decay
 from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_mask,
                       check_early_stopping)
 from .layers import check_count_parameters, check_dense_forward, check_feedforward
-from .losses import (check_softmax_cross_entropy, check_softmax_cross_entropy_grad,
-                     check_squared_error, check_squared_error_grad)
+from .losses import (check_hinge_loss_grad, check_softmax_cross_entropy,
+                     check_softmax_cross_entropy_grad, check_squared_error, check_squared_error_grad)
 from .neuron import (check_logic_gate_weights, check_neuron_forward,
-                     check_neuron_forward_bias_trick, check_sigmoid)
+                     check_neuron_forward_bias_trick, check_perceptron_step, check_sigmoid,
+                     check_train_perceptron)
 from .optimizers import check_adam_step, check_minibatches, check_momentum_step
 from .recurrent import (check_gradient_through_time, check_lstm_cell_forward, check_rnn_backward,
                         check_rnn_forward)

@@ -1,4 +1,7 @@
-"""Checks for chapter 04, loss functions: squared error and cross-entropy, each with its gradient."""
+"""Checks for chapter 04, loss functions: squared error and cross-entropy, each with its gradient,
+and a derive-it part: the gradient of the multiclass hinge (SVM) loss, a loss with a margin that
+the chapter did not derive, judged against the reference and (in the tests) central differences
+away from the kinks."""
 
 from __future__ import annotations
 
@@ -127,7 +130,143 @@ SOFTMAX_CROSS_ENTROPY_GRAD = FunctionPart(
     ),
 )
 
-PARTS = [SQUARED_ERROR, SQUARED_ERROR_GRAD, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD]
+
+# ----------------------------------------------------------------------------------------------
+# derive-it: the multiclass hinge loss C = (1/N) Σ_x Σ_{j≠y} max(0, z_j − z_y + Δ)
+
+def hinge_loss(z, y, margin):
+    """C = (1/N) Σ_x Σ_{j≠y} max(0, z_j − z_y + Δ), the multiclass hinge (SVM) loss.
+
+    z : (N, K) scores, y : (N,) labels, margin : Δ > 0 → float
+    """
+    N = z.shape[0]
+    gaps = z - z[np.arange(N), y][:, None] + margin
+    gaps[np.arange(N), y] = 0.0
+    return float(np.maximum(gaps, 0.0).sum() / N)
+
+
+def _hinge_grad(z, y, margin, *, true_class="count", scale=True, include_y=False, sign=1.0,
+                every_class=False, one_per_example=False, ascent=False):
+    N, K = z.shape
+    rows = np.arange(N)
+    gaps = z - z[rows, y][:, None] + sign * margin
+    active = (gaps > 0).astype(float)
+    if every_class:
+        active = np.ones_like(active)
+    if not include_y:
+        active[rows, y] = 0.0
+    grad = active.copy()
+    count = active.sum(axis=1)
+    if true_class == "count":
+        grad[rows, y] = -count
+    elif true_class == "none":
+        grad[rows, y] = 0.0 if not include_y else grad[rows, y]
+    elif true_class == "one":
+        grad[rows, y] = -(count > 0)
+    elif true_class == "plus":
+        grad[rows, y] = count
+    if one_per_example:
+        grad[rows, y] = -count
+    out = grad / N if scale else grad
+    return -out if ascent else out
+
+
+def _away_from_kinks(z, y, margin, rng):
+    """Move every score whose gap z_j − z_y + Δ is within 0.05 of 0 (a kink) to a gap of ±0.1."""
+    z = z.copy()
+    N = len(z)
+    for i in range(N):
+        for j in range(z.shape[1]):
+            gap = z[i, j] - z[i, y[i]] + margin
+            if j != y[i] and abs(gap) < 0.05:
+                z[i, j] += (0.1 if gap >= 0 else -0.1) - gap
+    return z
+
+
+def _hinge_case(rng, label, N, K, margin, spread=2.0, in_band=True, hidden=False, labels=None):
+    y = rng.integers(0, K, N) if labels is None else labels
+    z = rng.uniform(-spread, spread, (N, K))
+    if in_band and K > 1:
+        # one score just inside the margin (active with Δ, inactive with −Δ) and one beyond it
+        i = int(rng.integers(0, N))
+        j = (int(y[i]) + 1) % K
+        z[i, j] = z[i, y[i]] - 0.5 * margin
+        if K > 2:  # a second active term in the same example: the true class counts both
+            z[i, (int(y[i]) + 2) % K] = z[i, y[i]] + 0.3 * margin
+        if N > 1:
+            i2 = (i + 1) % N
+            j2 = (int(y[i2]) + 1) % K
+            z[i2, j2] = z[i2, y[i2]] - 1.5 * margin
+    return Case(label, (_away_from_kinks(z, y, margin, rng), y, margin), hidden=hidden)
+
+
+def _hinge_cases(rng):
+    N, K = int(rng.integers(4, 7)), int(rng.integers(3, 6))
+    cases = [
+        _hinge_case(rng, f"{N} examples, {K} classes, Δ = 1", N, K, 1.0),
+        _hinge_case(rng, "a batch of one, 4 classes, Δ = 1", 1, 4, 1.0),
+        _hinge_case(rng, "2 classes, Δ = 0.5", 6, 2, 0.5, spread=1.0),
+        Case("every margin met (C = 0, the gradient is 0)",
+             _met(rng, 3, 4, 1.0)),
+    ]
+    extra = [
+        _hinge_case(rng, "10 classes, Δ = 1", 5, 10, 1.0, hidden=True),
+        _hinge_case(rng, "a large margin Δ = 5 (every class violates it)", 4, 3, 5.0, hidden=True),
+        _hinge_case(rng, "every example of the same class", 5, 3, 1.0, hidden=True,
+                    labels=np.full(5, int(rng.integers(0, 3)))),
+        _hinge_case(rng, "a small margin Δ = 0.1 and scores far apart", 6, 4, 0.1, spread=5.0, hidden=True),
+    ]
+    picked = rng.choice(len(extra), size=2, replace=False)
+    return cases + [extra[i] for i in sorted(picked)]
+
+
+def _met(rng, N, K, margin):
+    y = rng.integers(0, K, N)
+    z = rng.uniform(-1, 1, (N, K))
+    z[np.arange(N), y] = z.max(axis=1) + margin + rng.uniform(0.2, 1.0, N)
+    return z, y, margin
+
+
+HINGE_LOSS_GRAD = FunctionPart(
+    "hinge_loss_grad", "hinge_loss_grad(z, y, margin)", "04", _hinge_cases, _hinge_grad,
+    mistakes=[
+        (lambda z, y, m: _hinge_grad(z, y, m, true_class="none"),
+         "a gradient that is 0 on the true class. Hint: z_y appears in every term of the sum, with "
+         "a minus sign: once for each class j whose term is active."),
+        (lambda z, y, m: _hinge_grad(z, y, m, true_class="one"),
+         "a gradient of −1/N on the true class whenever some term is active. Hint: z_y appears "
+         "in EVERY active term: count them."),
+        (lambda z, y, m: _hinge_grad(z, y, m, true_class="plus"),
+         "+count/N on the true class. Hint: z_y enters each term as −z_y."),
+        (lambda z, y, m: _hinge_grad(z, y, m, scale=False),
+         "the gradient of the SUM over the batch: the 1/N is missing. Hint: C is a mean over the N "
+         "examples."),
+        (lambda z, y, m: _hinge_grad(z, y, m, include_y=True, true_class="count"),
+         "a gradient that counts the term j = y as active (it is the constant Δ, which has no "
+         "gradient): the true class gets −(count + 1)/N. Hint: the sum runs over j ≠ y."),
+        (lambda z, y, m: _hinge_grad(z, y, m, sign=-1.0),
+         "the gradient of max(0, z_j − z_y − Δ): the margin's sign is flipped, so a class that is "
+         "within Δ of the true one counts as fine. Hint: a term is active when z_j − z_y + Δ > 0."),
+        (lambda z, y, m: _hinge_grad(z, y, m, every_class=True),
+         "a gradient that counts every wrong class, active or not. Hint: max(0, u) has slope 1 "
+         "where u > 0 and 0 where u < 0."),
+        (lambda z, y, m: _hinge_grad(z, y, m, ascent=True),
+         "the gradient with its sign flipped. Hint: raising a wrong class's score raises the cost."),
+    ],
+    hints=(
+        "Each active term max(0, z_j − z_y + Δ) > 0 has slope +1 in z_j and −1 in z_y; an inactive "
+        "one has slope 0. Add up what each score collects over the terms it appears in.",
+        "For j ≠ y: ∂C/∂z_j = 1[z_j − z_y + Δ > 0]/N. For the true class: ∂C/∂z_y = −(the number "
+        "of active j ≠ y)/N. The term j = y is not in the sum.",
+        "The gaps z − z[np.arange(N), y][:, None] + margin give one row per example; a boolean "
+        "mask of the active ones (with the true class set to False), .sum(axis=1) counts them, "
+        "fancy indexing [np.arange(N), y] writes the true class.",
+    ),
+    error_hint="z is (N, K) and y (N,): the gradient has the shape of z.",
+)
+
+PARTS = [SQUARED_ERROR, SQUARED_ERROR_GRAD, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD,
+         HINGE_LOSS_GRAD]
 
 
 def check_squared_error(squared_error) -> CheckResult:
@@ -148,3 +287,9 @@ def check_softmax_cross_entropy(softmax_cross_entropy) -> CheckResult:
 def check_softmax_cross_entropy_grad(softmax_cross_entropy_grad) -> CheckResult:
     """Check your `softmax_cross_entropy_grad(z, y)`: (softmax(z) − onehot(y))/N.  Chapter 04."""
     return run_check(SOFTMAX_CROSS_ENTROPY_GRAD, softmax_cross_entropy_grad)
+
+
+def check_hinge_loss_grad(hinge_loss_grad) -> CheckResult:
+    """Check your `hinge_loss_grad(z, y, margin)`: ∂C/∂z of the multiclass hinge loss
+    C = (1/N) Σ_x Σ_{j≠y} max(0, z_j − z_y + Δ).  Chapter 04."""
+    return run_check(HINGE_LOSS_GRAD, hinge_loss_grad)
