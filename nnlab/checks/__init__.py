@@ -45,7 +45,8 @@ from .autograd import (check_backward, check_exp_backward, check_mul_backward,
                        check_tanh_backward, check_topological_order)
 from .backprop import (check_dense_backward, check_hidden_delta, check_numeric_gradient,
                        check_output_delta, check_scaled_softplus_backward, check_two_layer_backward)
-from .descent import check_gradient_descent, check_sgd_step, check_step_decay
+from .descent import (check_gradient_descent, check_largest_stable_lr, check_sgd_step,
+                      check_step_decay)
 from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_mask,
                       check_early_stopping)
 from .layers import check_count_parameters, check_dense_forward, check_feedforward

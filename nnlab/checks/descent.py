@@ -1,4 +1,6 @@
-"""Checks for chapter 05, gradient descent: one SGD step, a step-decay schedule, a descent loop."""
+"""Checks for chapter 05, gradient descent: one SGD step, a step-decay schedule, a descent loop, and
+a measure-it part: the largest stable learning rate of a quadratic bowl, found by the learner's own
+experiment and judged against 2/λ_max, computed here from the bowl's matrix A."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import math
 
 import numpy as np
 
-from ._core import Case, CheckResult, Part, compare, run_check
+from ._core import DEFAULT_TIME_LIMIT, Case, CheckResult, Part, compare, run_check, show
 from ._parts import FunctionPart, quietly
-from ._plain import Builtin, fmt
+from ._plain import Builtin, describe, fmt
 
 SGD_STEP = FunctionPart(
     "sgd_step", "sgd_step(w, grad, lr)", "05",
@@ -153,7 +155,141 @@ GRADIENT_DESCENT = FunctionPart(
     mutation_hint="do not change w0 in place: start from a copy of it.",
 )
 
-PARTS = [SGD_STEP, STEP_DECAY, GRADIENT_DESCENT]
+
+# ----------------------------------------------------------------------------------------------
+# measure-it: the largest stable learning rate of a quadratic bowl
+
+def _spd(rng, d, lam_max, cond):
+    """A random symmetric positive definite A with eigenvalues from lam_max/cond to lam_max."""
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    lams = np.exp(rng.uniform(np.log(lam_max / cond), np.log(lam_max), d))
+    lams[0] = lam_max
+    return (Q * lams) @ Q.T
+
+
+def _bowl_fn(A, w_star, text):
+    A = (A + A.T) / 2
+    return Builtin("quadratic_grad", {"A": A, "c": A @ w_star, "text": text})
+
+
+def _stable_case(rng, label, d, lam_max, cond, shifted=False, hidden=False):
+    A = _spd(rng, d, lam_max, cond)
+    w_star = rng.normal(size=d) * 3 if shifted else np.zeros(d)
+    where = "its minimum w* somewhere else" if shifted else "its minimum at w = 0"
+    text = f"grad_fn(w) = A (w − w*), the gradient of a bowl in {d} dimension{'s' * (d > 1)}, {where}"
+    return Case(label, (_bowl_fn(A, w_star, text), w_star + rng.normal(size=d)), hidden=hidden)
+
+
+def _stable_cases(rng):
+    lam = float(np.exp(rng.uniform(np.log(0.5), np.log(20))))
+    cases = [
+        Case("the chapter's C(w) = (w − 2)², from w = −1",
+             (Builtin("quadratic_grad", {"A": np.array([[2.0]]), "c": np.array([4.0]),
+                                         "text": "grad_fn(w) = 2 (w − 2), the gradient of (w − 2)²"}),
+              np.array([-1.0]))),
+        _stable_case(rng, "a 2-D bowl, curvatures up to 5 times apart", 2, lam, 5.0),
+        _stable_case(rng, "a 3-D bowl, curvatures 40 times apart", 3,
+                     float(np.exp(rng.uniform(np.log(1), np.log(10)))), 40.0),
+    ]
+    extra = [
+        _stable_case(rng, "a steep 5-D bowl whose minimum is not at 0 (λ_max from 50 to 200)", 5,
+                     float(np.exp(rng.uniform(np.log(50), np.log(200)))), 10.0, shifted=True, hidden=True),
+        _stable_case(rng, "a flat 10-D bowl (λ_max from 0.01 to 0.1)", 10,
+                     float(np.exp(rng.uniform(np.log(0.01), np.log(0.1)))), 4.0, hidden=True),
+        _stable_case(rng, "a 4-D bowl with all curvatures nearly equal", 4,
+                     float(np.exp(rng.uniform(np.log(0.5), np.log(5)))), 1.2, hidden=True),
+        _stable_case(rng, "a 2-D bowl whose minimum is not at 0", 2,
+                     float(np.exp(rng.uniform(np.log(1), np.log(30)))), 3.0, shifted=True, hidden=True),
+    ]
+    picked = rng.choice(3, size=1)[0]  # the shifted steep bowl always, and one of the others
+    return cases + [extra[0], extra[1 + picked]]
+
+
+class StableRatePart(Part):
+    """largest_stable_lr(grad_fn, w0) → a number, judged against 2/λ_max of the bowl's A (within
+    `tolerance`); when it is off, the message says what the number depends on and what in the
+    experiment makes it come out too low or too high."""
+
+    tolerance = 0.02
+
+    def cases(self, rng):
+        return _stable_cases(rng)
+
+    def _curvatures(self, case):
+        lams = np.linalg.eigvalsh(case.args[0].params["A"])
+        return float(lams.max()), float(lams.min())
+
+    def expected(self, case):
+        return 2.0 / self._curvatures(case)[0]
+
+    def passed_message(self, cases, outcomes):
+        return (f"✓ {self.name}: within {self.tolerance:.0%} of the largest stable rate on "
+                f"{len(cases)} bowls")
+
+    def describe_input(self, case):
+        w0 = case.args[1]
+        return [f"  grad_fn: {case.args[0].params['text']}", f"  w0 = {show(w0, indent=7)}"]
+
+    def judge(self, case, got):
+        lam_max, lam_min = self._curvatures(case)
+        limit = 2.0 / lam_max
+        if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)) \
+                and not (isinstance(got, np.ndarray) and got.shape == () and got.dtype.kind in "iuf"):
+            return [f"Your function should return one number, the learning rate η, got {describe(got)}."]
+        eta = float(got)
+        if not np.isfinite(eta) or eta <= 0:
+            return [f"Your function returned η = {fmt(eta)}: a learning rate is a positive number "
+                    "(if no rate of your sweep passed your test of \"stable\", the test is too strict "
+                    "or the sweep starts too high)."]
+        ratio = eta / limit
+        if abs(ratio - 1.0) <= self.tolerance:
+            return None
+        lines = [f"Your η = {fmt(eta)} is {ratio:.3g} × the largest stable rate 2/λ_max = {fmt(limit)} "
+                 f"(allowed: within {self.tolerance:.0%}).",
+                 f"It depends only on the largest curvature of the bowl, the largest eigenvalue λ_max "
+                 f"= {fmt(lam_max)} of A: each step multiplies the distance to the minimum along that "
+                 f"direction by 1 − ηλ_max, which stays within (−1, 1) exactly for η < 2/λ_max."]
+        if abs(ratio - 0.5) <= 0.03:
+            lines.append("Your η is about 1/λ_max: the rate that never overshoots. Between 1/λ_max and "
+                         "2/λ_max descent overshoots and oscillates, but the oscillation shrinks: "
+                         "that is still stable.")
+        elif ratio < 1:
+            lines.append("Too low: your test of \"stable\" is too strict (near the limit the "
+                         "oscillation shrinks slowly, so 'converged to within a small tolerance "
+                         "in n steps' fails although it is stable: ask only whether the gradient "
+                         "— or the distance between steps — shrinks), or your sweep of η is too "
+                         "coarse (make its steps small near the edge, or bisect between the last "
+                         "stable and the first unstable rate).")
+        elif abs(eta * lam_min / 2 - 1) <= 0.05 and lam_max / lam_min > 1.5:
+            lines.append("Your η is about 2/λ_min, set by the SMALLEST curvature: but the steepest "
+                         "direction leaves (−1, 1) first, so that one sets the edge.")
+        else:
+            lines.append("Too high: at your η the steps along the steepest direction grow by "
+                         f"|1 − ηλ_max| = {abs(1 - eta * lam_max):.3g} per step; you stopped too "
+                         "early to see the divergence (run more steps, and compare the size of the "
+                         "gradient at the end with its size at the start).")
+        if case.args[0].params["c"].any():
+            lines.append("This bowl's minimum is not at w = 0: judge stability by the gradient "
+                         "(or the steps), which go to 0 at the minimum, not by ‖w‖.")
+        return lines
+
+
+LARGEST_STABLE_LR = StableRatePart(
+    "largest_stable_lr", "largest_stable_lr(grad_fn, w0)", "05",
+    hints=(
+        "Stable means the iterates settle instead of blowing up; run descent at one η and decide "
+        "that from the run, then search for the η where the answer changes from stable to unstable.",
+        "On a bowl, ‖∇C‖ shrinks over many steps when η is stable and grows when it is not; close "
+        "to the edge the change is slow, so run a few hundred steps. The edge is 2/λ_max, but you "
+        "do not know λ_max: measure it.",
+        "Double η from a tiny value until a run is unstable; then bisect (the midpoint of the last "
+        "stable and the first unstable η, some 30 times); np.linalg.norm of grad_fn at the end "
+        "and at the start; stop a run early once the gradient is huge, so that nothing overflows.",
+    ),
+    time_limit=DEFAULT_TIME_LIMIT,
+)
+
+PARTS = [SGD_STEP, STEP_DECAY, GRADIENT_DESCENT, LARGEST_STABLE_LR]
 
 
 def check_sgd_step(sgd_step) -> CheckResult:
@@ -169,3 +305,9 @@ def check_step_decay(step_decay) -> CheckResult:
 def check_gradient_descent(gradient_descent) -> CheckResult:
     """Check your `gradient_descent(grad_fn, w0, lr, n_steps)`: the path of w, w0 first.  Chapter 05."""
     return run_check(GRADIENT_DESCENT, gradient_descent)
+
+
+def check_largest_stable_lr(largest_stable_lr) -> CheckResult:
+    """Check your `largest_stable_lr(grad_fn, w0)`: your measured largest stable learning rate of
+    gradient descent on a quadratic bowl, against 2/λ_max.  Chapter 05."""
+    return run_check(LARGEST_STABLE_LR, largest_stable_lr)
