@@ -86,7 +86,8 @@ def plot_decision_boundary(model, X, y, *, ax=None, resolution: int = 200):
 
     `model` is an nnlab Layer (its argmax output is the class; a single output unit is read as the
     probability-like score of class 1, thresholded at 0.5) or any function (M, 2) → (M,) labels.
-    Chapters 01, 03, 05, 09.
+    x1 and x2 share one scale and the axes end where the shaded grid ends (the box of the axes takes
+    the grid's shape), so the shading fills them.  Chapters 03, 09.
     """
     if isinstance(model, Layer):
         def predict_fn(grid):
@@ -104,6 +105,9 @@ def plot_decision_boundary(model, X, y, *, ax=None, resolution: int = 200):
     cmap = ListedColormap(CLASS_COLORS[:k])
     ax.contourf(xx, yy, labels, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
     plot_data(X, y, ax=ax)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
     return ax
 
 

@@ -94,7 +94,7 @@ def _figure_of_cell(ns, marker):
 def test_decision_regions_fill_their_axes(ns):
     import matplotlib.pyplot as plt
 
-    ax = ns["plot_regions"](ns["plain"])
+    ax = ns["nl"].plotting.plot_decision_boundary(ns["plain"], ns["X_train"], ns["y_train"])
     X = ns["X_train"]
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5         # the shaded grid (margin 0.5)
     assert np.allclose(ax.get_xlim(), (lo[0], hi[0]), atol=1e-9)
