@@ -390,8 +390,7 @@ def _softplus_cases(rng):
     cases = [
         Case(f"a batch of {N}, {n} units", (rng.normal(size=(N, n)), rng.normal(size=(N, n)) * 2, scale())),
         Case("a batch of one, 3 units", (rng.normal(size=(1, 3)), rng.normal(size=(1, 3)) * 2, scale())),
-        Case("large |z|, 30 to 800 (a naive exp overflows)",
-             (rng.normal(size=(3, 4)), rng.uniform(30, 800, (3, 4)) * rng.choice([-1.0, 1.0], (3, 4)), scale())),
+        Case("large |z|, 30 to 800 (a naive exp overflows)", (rng.normal(size=(3, 4)), _large(rng), scale())),
         Case("s = 1.5, a zero upstream gradient in one row",
              (np.vstack([rng.normal(size=(2, 3)), np.zeros((1, 3))]), rng.normal(size=(3, 3)), 1.5)),
     ]
@@ -404,6 +403,13 @@ def _softplus_cases(rng):
     ]
     picked = rng.choice(len(extra), size=2, replace=False)
     return cases + [_as_hidden(extra[i]) for i in sorted(picked)]
+
+
+def _large(rng):
+    """|z| from 30 to 800, with one entry above 709 and one below −709 (e^z overflows there)."""
+    z = rng.uniform(30, 800, (3, 4)) * rng.choice([-1.0, 1.0], (3, 4))
+    z[0, :2] = rng.uniform(720, 800, 2) * np.array([1.0, -1.0])
+    return z
 
 
 class DeriveItPart(NumericPart):

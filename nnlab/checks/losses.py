@@ -162,7 +162,7 @@ def _hinge_grad(z, y, margin, *, true_class="count", scale=True, include_y=False
     elif true_class == "none":
         grad[rows, y] = 0.0 if not include_y else grad[rows, y]
     elif true_class == "one":
-        grad[rows, y] = -(count > 0)
+        grad[rows, y] = -(count > 0).astype(float)
     elif true_class == "plus":
         grad[rows, y] = count
     if one_per_example:
