@@ -198,7 +198,7 @@ def test_runner_grades_solution_and_exercise_parts(tmp_path, key):
     solved = grade_parts(SOLUTIONS / "04_loss_functions.ipynb", "04_loss_functions", key, tmp_path / "s")
     assert all(r.passed for r in solved.values()), [r.message for r in solved.values()]
     blank = grade_parts(EXERCISES / "04_loss_functions.ipynb", "04_loss_functions", key, tmp_path / "e")
-    assert [r.status for r in blank.values()] == ["not implemented"] * 4
+    assert [r.status for r in blank.values()] == ["not implemented"] * 5
 
 
 def test_hidden_inputs_differ_from_the_notebook_check(key):

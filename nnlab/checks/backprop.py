@@ -198,7 +198,7 @@ OUTPUT_DELTA = NumericPart(
         "δ^L = ∇_a C ⊙ σ′(z^L), and for the mean squared error C = (1/N) Σ_x ½‖a − y‖² the "
         "gradient is ∇_a C = (a − y)/N.",
         "nl.activations.sigmoid and nl.activations.sigmoid_prime (both take z); `*` is ⊙; "
-        "N = z_L.shape[0]. The result has the shape of z_L.",
+        "N is the number of rows of z_L. The result has the shape of z_L.",
     ),
     error_hint="z_L and y are both (N, K): every operation is elementwise and the result is (N, K).",
 )
