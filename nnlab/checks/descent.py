@@ -268,7 +268,7 @@ class StableRatePart(Part):
                          f"|1 − ηλ_max| = {abs(1 - eta * lam_max):.3g} per step; you stopped too "
                          "early to see the divergence (run more steps, and compare the size of the "
                          "gradient at the end with its size at the start).")
-        if case.args[0].params["c"].any():
+        if ratio < 1 and case.args[0].params["c"].any():
             lines.append("This bowl's minimum is not at w = 0: judge stability by the gradient "
                          "(or the steps), which go to 0 at the minimum, not by ‖w‖.")
         return lines
