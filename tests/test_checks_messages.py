@@ -103,3 +103,13 @@ def test_every_case_is_reported_with_its_label():
 def test_a_pass_is_one_line(capsys):
     result = run_check(PARTS["relu"], lambda z: np.maximum(z, 0))
     assert result.passed and capsys.readouterr().out == "✓ relu: correct on 5 test inputs\n"
+
+
+def test_a_float32_number_is_named_as_such(capsys):
+    import nnlab as nl
+
+    def squared_error(a, y):  # right formula, computed in half precision
+        return np.float16(0.5 * np.sum((a - y) ** 2) / len(a))
+
+    assert not nl.checks.check_squared_error(squared_error)
+    assert "Your result is float16" in capsys.readouterr().out

@@ -89,6 +89,8 @@ def to_plain(obj, _depth: int = 0):
         return bool(obj)
     if isinstance(obj, (int, np.integer)):
         return int(obj)
+    if isinstance(obj, np.floating) and obj.dtype != np.float64:
+        return np.array(obj)  # a float32 (or float16) number keeps its dtype, so a check can say so
     if isinstance(obj, (float, np.floating)):
         return float(obj)
     if isinstance(obj, np.ndarray):
