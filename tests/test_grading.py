@@ -333,7 +333,7 @@ def test_solutions_get_full_marks_and_exercises_zero(tmp_path, key):
                               "--jobs", "2")  # relative paths: the children run elsewhere
     assert result.returncode == 0, result.stderr[-3000:]
     book = gradebook(tmp_path / "out" / "gradebook.csv")
-    assert book["solutions"]["total"] == book["solutions"]["max"] == "15"
+    assert book["solutions"]["total"] == book["solutions"]["max"] == "23"
     assert book["exercises"]["total"] == "0"
     reports = json.loads((tmp_path / "out" / "reports" / "exercises.json").read_text())
     parts = reports["assignments"]["01_the_neuron"]["parts"]

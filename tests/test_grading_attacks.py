@@ -28,7 +28,8 @@ from test_grading import (ROOT, files_under, gradebook, key, processes_under, ru
 
 HOSTILE = ROOT / "tests" / "hostile"
 pytestmark = pytest.mark.notebook
-PARTS = ("sigmoid", "neuron_forward", "neuron_forward_bias_trick", "logic_gate_weights")
+PARTS = ("sigmoid", "neuron_forward", "neuron_forward_bias_trick", "logic_gate_weights", "perceptron_step",
+         "train_perceptron")
 MARKER = "nnlab-attack-sleeper"
 RIGHT_GATE = '''    return np.array([1.0, 1.0]), (-1.5 if gate == "AND" else -0.5)'''
 
@@ -318,10 +319,10 @@ def test_every_student_keeps_their_own_row(graded):
     nfc = unicodedata.normalize("NFC", "Zoë")
     zoe = sorted(s for s in book if s.startswith(nfc))
     assert len(zoe) == 2 and all("[" in s for s in zoe)  # two folders that read the same: kept apart
-    assert {book[s]["total"] for s in zoe} == {"8", "0"}
+    assert {book[s]["total"] for s in zoe} == {"12", "0"}
     assert book["Zoé"]["total"] == "0"
-    assert book["李明"]["total"] == "8" and book["王芳"]["total"] == "0"
-    assert book["bob"]["total"] == "8" and book["bob!"]["total"] == "0"
+    assert book["李明"]["total"] == "12" and book["王芳"]["total"] == "0"
+    assert book["bob"]["total"] == "12" and book["bob!"]["total"] == "0"
     files = sorted(p.name for p in (graded["tmp"] / "out" / "reports").iterdir())
     assert len(files) == len(book) == len(set(files))
     assert "李明.json" in files and "王芳.json" in files
@@ -331,7 +332,7 @@ def test_every_student_keeps_their_own_row(graded):
 
 def test_honest_constants_pass_as_in_the_notebook(graded):
     r = report(graded, "constant")
-    assert r["points"] == 8 and r["problems_in_definitions"] == []
+    assert r["points"] == 12 and r["problems_in_definitions"] == []
     executed = (graded["tmp"] / "out" / "executed" / "constant" / "01_the_neuron.ipynb").read_text()
     assert "✓ sigmoid" in executed and "✓ neuron_forward" in executed
 

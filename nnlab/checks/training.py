@@ -1,4 +1,5 @@
-"""Checks for chapter 08, training on real data: accuracy, the confusion matrix, a training run."""
+"""Checks for chapter 08, training on real data: a stratified split, standardising with the training
+statistics, accuracy, the confusion matrix, a training run."""
 
 from __future__ import annotations
 
@@ -253,7 +254,244 @@ TRAIN = TrainingPart("train", "train(X, y, rng)", "08", time_limit=120.0,
                      ))
 TRAIN.check_name = "check_training"
 
-PARTS = [ACCURACY, CONFUSION_MATRIX, TRAIN]
+
+# ----------------------------------------------------------------------------------------------
+# the stratified split
+
+def _rows(X):
+    """Each row's bytes → its index (the case's rows are distinct random numbers)."""
+    return {row.tobytes(): i for i, row in enumerate(np.ascontiguousarray(X, dtype=np.float64))}
+
+
+def _class_data(rng, counts, n_features, sort=True):
+    y = np.concatenate([np.full(c, k) for k, c in enumerate(counts)])
+    if not sort:
+        y = y[rng.permutation(len(y))]
+    X = rng.normal(size=(len(y), n_features)) + y[:, None]
+    return X, y
+
+
+def _split_cases(rng):
+    def case(label, counts, n, fraction, sort=True, hidden=False):
+        X, y = _class_data(rng, counts, n, sort)
+        seed, other = (int(v) for v in rng.integers(2**31, size=2))
+        return Case(label, (X, y, fraction, Seeded(seed)),
+                    extra={"same_rng": Seeded(seed), "other_rng": Seeded(other)}, hidden=hidden)
+
+    return [
+        case("5 classes of 60, sorted by class, test_fraction = 0.25", [60] * 5, 3, 0.25),
+        case("3 classes of 50, 100 and 150, in random order, test_fraction = 0.2", [50, 100, 150], 2, 0.2,
+             sort=False),
+        case("10 classes of 40 (like the digits), test_fraction = 0.3", [40] * 10, 4, 0.3),
+        case("2 classes, 30 and 170 examples (imbalanced), test_fraction = 0.25", [30, 170], 2, 0.25,
+             hidden=True),
+        case("4 classes of 80, 64 features, test_fraction = 0.5", [80] * 4, 64, 0.5, sort=False, hidden=True),
+    ]
+
+
+class SplitPart(Part):
+    """stratified_split(X, y, test_fraction, rng) → (X_train, y_train, X_test, y_test); judged by its
+    properties: a partition of the rows with their labels, every class split in proportion (±1), a
+    shuffle that comes from the rng (the same rng gives the same split, another one another)."""
+
+    def cases(self, rng):
+        return _split_cases(rng)
+
+    def call(self, fn, args, extra):
+        from ..data import preprocessing
+        from ._watch import Calls
+
+        X, y, fraction, rng = args
+        with Calls({preprocessing.split.__code__: "nl.data.split"}) as seen:
+            first = fn(X, y, fraction, rng)
+            again = fn(X.copy(), y.copy(), fraction, extra["same_rng"])
+            other = fn(X.copy(), y.copy(), fraction, extra["other_rng"])
+        return {"first": first, "again": again, "other": other, "forbidden": seen.called}
+
+    def describe_input(self, case):
+        X, y, fraction, _ = case.args
+        counts = np.bincount(y)
+        return [f"  X of shape {X.shape}, y with {len(counts)} classes of {counts.tolist()} examples, "
+                f"test_fraction = {fraction:g}, rng = a numpy Generator"]
+
+    def _read(self, X, y, got):
+        """(train rows, test rows) as index arrays, or the explanation of why they cannot be read."""
+        if not isinstance(got, (tuple, list)) or len(got) != 4:
+            return None, [f"Return four arrays, `return X_train, y_train, X_test, y_test`; got {describe(got)}."]
+        names = ("X_train", "y_train", "X_test", "y_test")
+        for name, value in zip(names, got):
+            if not isinstance(value, np.ndarray):
+                return None, [f"{name} should be a numpy array, got {describe(value)}."]
+        X_tr, y_tr, X_te, y_te = got
+        for name, Xp, yp in (("train", X_tr, y_tr), ("test", X_te, y_te)):
+            if Xp.ndim != 2 or Xp.shape[1] != X.shape[1] or yp.shape != (len(Xp),):
+                return None, [f"X_{name} should have shape (N_{name}, {X.shape[1]}) and y_{name} "
+                              f"shape (N_{name},); got {Xp.shape} and {yp.shape}."]
+        index = _rows(X)
+        parts = []
+        for name, Xp, yp in (("train", X_tr, y_tr), ("test", X_te, y_te)):
+            rows = [index.get(r.tobytes()) for r in np.ascontiguousarray(Xp, dtype=np.float64)]
+            if None in rows:
+                return None, [f"X_{name} has rows that are not rows of X: return the examples "
+                              "themselves (X[indices]), not changed."]
+            rows = np.array(rows, dtype=int)
+            if not np.array_equal(yp, y[rows]):
+                bad = int(np.sum(yp != y[rows]))
+                return None, [f"{bad} of the {len(rows)} labels in y_{name} are not the labels of "
+                              f"their rows in X_{name}: shuffle X and y with the SAME indices."]
+            parts.append(rows)
+        train, test = parts
+        both = np.concatenate([train, test])
+        if len(both) != len(X) or len(np.unique(both)) != len(X):
+            missing = len(X) - len(np.unique(both))
+            twice = len(both) - len(np.unique(both))
+            return None, [f"The two parts must hold every example exactly once: {missing} are in "
+                          f"neither and {twice} appear twice."]
+        return (train, test), None
+
+    def judge(self, case, got):
+        X, y, fraction, _ = case.args
+        if not isinstance(got, dict):
+            return ["The result could not be read."]
+        if got.get("forbidden"):
+            return ["Your stratified_split calls nl.data.split, nnlab's own version: write the split "
+                    "yourself, from rng.permutation of each class's indices."]
+        parts, problem = self._read(X, y, got.get("first"))
+        if problem:
+            return problem
+        train, test = parts
+        lines = []
+        counts = np.bincount(y)
+        in_test = np.bincount(y[test], minlength=len(counts))
+        want = fraction * counts
+        off = np.abs(in_test - want) > 1.0
+        if off.any():
+            k = int(np.argmax(np.abs(in_test - want)))
+            lines.append(f"Class {k} has {in_test[k]} of its {counts[k]} examples in the test set; a "
+                         f"stratified split puts test_fraction × {counts[k]} = {want[k]:g} there (±1). "
+                         f"Test examples per class: {in_test.tolist()}, wanted about "
+                         f"{np.round(want, 1).tolist()}.")
+            if len(np.unique(y[test])) == 1 and len(counts) > 1:
+                lines.append("Every test example is of one class: the rows were not shuffled before "
+                             "the cut (X is sorted by class here).")
+            else:
+                lines.append("Hint: split each class by itself — shuffle the indices of class k "
+                             "(np.flatnonzero(y == k)) and cut them at round(test_fraction · n_k) — "
+                             "so that both parts keep the class proportions.")
+            return lines
+        again, problem = self._read(X, y, got.get("again"))
+        if problem:
+            return ["Called again with a fresh rng of the same seed: " + problem[0]]
+        if not (np.array_equal(np.sort(again[1]), np.sort(test))):
+            return ["Called again with a new rng of the SAME seed, your function put other examples "
+                    "in the test set. Hint: draw every random number from the rng you are given "
+                    "(rng.permutation, rng.shuffle), not from np.random or a seed of your own."]
+        other, problem = self._read(X, y, got.get("other"))
+        if problem:
+            return ["Called with another rng: " + problem[0]]
+        if np.array_equal(np.sort(other[1]), np.sort(test)):
+            return ["Called with a different rng, your function gave exactly the same test set: the "
+                    "split is not random. Hint: shuffle each class's indices with rng.permutation "
+                    "before you cut them."]
+        within = [np.flatnonzero(y == k) for k in range(len(counts))]
+        contiguous = all(set(test[y[test] == k]) in (set(idx[:in_test[k]]), set(idx[len(idx) - in_test[k]:]))
+                         for k, idx in enumerate(within) if in_test[k])
+        if contiguous:
+            return ["Your test set is the first (or last) examples of each class: the examples were "
+                    "not shuffled within each class. Hint: rng.permutation of each class's indices."]
+        return None
+
+    def passed_message(self, cases, outcomes):
+        return f"✓ {self.name}: a stratified, shuffled split on {len(cases)} test inputs"
+
+
+SPLIT = SplitPart(
+    "stratified_split", "stratified_split(X, y, test_fraction, rng)", "08",
+    hints=(
+        "A random split can, by bad luck, put few examples of a rare class in the test set; a "
+        "stratified one splits every class by itself, so both parts keep the proportions.",
+        "For each class k: shuffle the indices of its examples and put the first round(test_fraction "
+        "· n_k) of them in the test set, the rest in the training set; then X[indices], y[indices].",
+        "np.flatnonzero(y == k) gives class k's indices, rng.permutation shuffles them, "
+        "np.concatenate joins the pieces; shuffle each part once more so the classes are mixed.",
+    ),
+    error_hint="y holds integer labels 0 … K−1; X and y have one row per example.",
+)
+
+
+# ----------------------------------------------------------------------------------------------
+# standardising with the training statistics
+
+def _standardize(X_train, X_test, *, stats="train", ddof=0, zero="one"):
+    source = {"train": X_train, "all": np.concatenate([X_train, X_test])}.get(stats)
+    if stats in ("train", "all"):
+        mu, sd = source.mean(axis=0), source.std(axis=0, ddof=ddof)
+        mu_te, sd_te = mu, sd
+    else:  # "own": each set by its own statistics
+        mu, sd = X_train.mean(axis=0), X_train.std(axis=0, ddof=ddof)
+        mu_te, sd_te = X_test.mean(axis=0), X_test.std(axis=0, ddof=ddof)
+    if zero == "one":
+        sd, sd_te = np.where(sd == 0, 1.0, sd), np.where(sd_te == 0, 1.0, sd_te)
+    return (X_train - mu) / sd, (X_test - mu_te) / sd_te
+
+
+def _std_cases(rng):
+    def data(N, M, F, blank=(), scale=None, train_only=()):
+        scale = rng.uniform(0.2, 5.0, F) if scale is None else scale
+        shift = rng.uniform(-3, 3, F)
+        X_tr = rng.normal(size=(N, F)) * scale + shift
+        X_te = rng.normal(size=(M, F)) * scale * 1.3 + shift + 0.5
+        for j in blank:
+            X_tr[:, j] = 0.0
+            X_te[:, j] = 0.0 if j not in train_only else rng.uniform(0, 1, M)
+        return X_tr, X_te
+
+    return [
+        Case("100 training and 40 test examples, 5 features of different scales", data(100, 40, 5)),
+        Case("a feature that is 0 in every example (a blank pixel: σ = 0)", data(60, 20, 4, blank=(1,))),
+        Case("a test set from another distribution (its own mean and σ differ)", data(80, 30, 3)),
+        Case("one test example", data(50, 1, 6)),
+        Case("a feature blank in training but not in the test set", data(70, 25, 4, blank=(0, 2),
+                                                                        train_only=(2,)), hidden=True),
+        Case("64 features, most of them on the pixel scale [0, 1]", data(120, 50, 64, scale=np.full(64, 0.3),
+                                                                         blank=(0, 7, 56)), hidden=True),
+    ]
+
+
+STANDARDIZE = FunctionPart(
+    "standardize", "standardize(X_train, X_test)", "08", _std_cases, _standardize,
+    outputs=("X_train_s", "X_test_s"),
+    mistakes=[
+        (lambda a, b: _standardize(a, b, stats="all"),
+         "both sets standardised with the mean and σ of the training AND test examples together. "
+         "Hint: that lets the test set into training (data leakage); compute μ and σ from X_train "
+         "alone and apply the same μ, σ to both sets."),
+        (lambda a, b: _standardize(a, b, stats="own"),
+         "each set standardised with its OWN mean and σ. Hint: the test set must be transformed with "
+         "the training statistics — the same shift and scale the network was trained with (new "
+         "examples arrive one at a time and have no statistics of their own)."),
+        (lambda a, b: _standardize(a, b, zero="keep"),
+         "a division by σ = 0 for a constant feature (inf or nan). Hint: where σ = 0 use σ = 1, so "
+         "that such a feature is only centred."),
+        (lambda a, b: _standardize(a, b, ddof=1),
+         "the result with the sample standard deviation (ddof=1). Hint: use the population σ, "
+         "np.std's default (ddof=0), as nl.data.standardize does."),
+        (lambda a, b: (a - a.mean(axis=0), b - a.mean(axis=0)),
+         "the sets centred but not scaled. Hint: divide by σ as well."),
+    ],
+    hints=(
+        "Shift and scale every feature (column) to mean 0 and standard deviation 1 — measured on "
+        "the training set only, then applied unchanged to the test set.",
+        "μ_k and σ_k are the mean and standard deviation of column k of X_train; x′ = (x − μ) / σ "
+        "for both sets; a column with σ_k = 0 gets σ_k = 1.",
+        "X_train.mean(axis=0) and .std(axis=0) (one value per column), np.where for the zero σ, "
+        "broadcasting for (X − μ) / σ; build new arrays, never `X -= …`.",
+    ),
+    mutation_hint="build new arrays ((X_train - mean) / std), never `X_train -= mean`: the caller's "
+                  "data must stay as it was.",
+)
+
+PARTS = [SPLIT, STANDARDIZE, ACCURACY, CONFUSION_MATRIX, TRAIN]
 
 
 def check_accuracy(accuracy) -> CheckResult:
@@ -276,3 +514,15 @@ def check_training(train) -> CheckResult:
     Chapter 08.
     """
     return run_check(TRAIN, train)
+
+
+def check_stratified_split(stratified_split) -> CheckResult:
+    """Check your `stratified_split(X, y, test_fraction, rng)` → (X_train, y_train, X_test, y_test):
+    every example once, each class split in proportion, shuffled with the rng given.  Chapter 08."""
+    return run_check(SPLIT, stratified_split)
+
+
+def check_standardize(standardize) -> CheckResult:
+    """Check your `standardize(X_train, X_test)` → (X_train_s, X_test_s), with the training set's μ and
+    σ for both (σ = 0 → 1).  Chapter 08."""
+    return run_check(STANDARDIZE, standardize)

@@ -30,6 +30,18 @@ GOOD = {
     return nl.activations.sigmoid(a_ext @ w_ext)''',
     "logic_gate_weights": '''def logic_gate_weights(gate):
     return np.array([1.0, 1.0]), (-1.5 if gate == "AND" else -0.5)''',
+    "perceptron_step": '''def perceptron_step(w_ext, x, y, lr):
+    x_ext = np.append(x, 1.0)
+    return w_ext + lr * (y - float(x_ext @ w_ext > 0)) * x_ext''',
+    "train_perceptron": '''def train_perceptron(X, y, lr, epochs):
+    w_ext = np.zeros(X.shape[1] + 1)
+    for _ in range(epochs):
+        before = w_ext
+        for x_i, y_i in zip(X, y):
+            w_ext = perceptron_step(w_ext, x_i, y_i, lr)
+        if np.array_equal(before, w_ext):
+            break
+    return w_ext''',
 }
 
 #: name → (replacements of part cells, extra top-level cells appended after the set-up cell)
@@ -181,7 +193,8 @@ for path in found:
         print("refused:", type(err).__name__)''']),
 }
 
-POINTS = {"sigmoid": 2, "neuron_forward": 2, "neuron_forward_bias_trick": 2, "logic_gate_weights": 2}
+POINTS = {"sigmoid": 2, "neuron_forward": 2, "neuron_forward_bias_trick": 2, "logic_gate_weights": 2,
+          "perceptron_step": 2, "train_perceptron": 2}
 #: The points each hostile submission must get, part by part (0 = the hostile part).
 EXPECTED = {
     "infinite_loop": {"logic_gate_weights": 0},

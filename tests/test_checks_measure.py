@@ -1,0 +1,282 @@
+"""The parts that make the learner think — derive-it and measure-it parts and the perceptron rule
+(exercises 01, 08, 09, 10) — never pass wrong code and say what is wrong.
+
+- Every known-wrong implementation below is rejected on every seed of a sweep, the grader's view
+  (hidden cases included), with a message that names the mistake or what the number depends on.
+  The cheap parts sweep 200 seeds always; the parts that train networks sweep
+  NNLAB_SWEEP_SEEDS seeds (5 by default; `NNLAB_SWEEP_SEEDS=200` for the full sweep).
+- Correct alternatives (loops, other formulas, nnlab's training loop instead of one's own)
+  pass on every seed; the solution notebooks' own functions pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nnlab as nl
+from nnlab.checks import PARTS
+from nnlab.checks._core import call_learner, judge
+from nnlab.grading.runner import load_definitions
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = range(200)
+SLOW_SEEDS = range(int(os.environ.get("NNLAB_SWEEP_SEEDS", "5")))
+
+
+def grade(name, fn, seed):
+    """The verdict of part `name` on `fn`, judged as the grader judges it, for `seed`."""
+    part = PARTS[name]
+    cases = part.cases(np.random.default_rng(seed))
+    return judge(part, cases, [call_learner(part, fn, c.args, c.extra, None) for c in cases])
+
+
+def sweep(name, fn, seeds=SEEDS):
+    """(seeds rejected, [(seed, message) of the seeds passed])."""
+    passed = []
+    for seed in seeds:
+        result = grade(name, fn, seed)
+        if result.passed:
+            passed.append((seed, result.message))
+    return len(seeds) - len(passed), passed, result.message
+
+
+@lru_cache(maxsize=None)
+def solution(stem) -> dict:
+    nb = json.loads((ROOT / "solutions" / f"{stem}.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    ns, problems = load_definitions(cells)
+    assert not problems, problems
+    return ns
+
+
+def assert_rejected(name, fn, words, seeds=SEEDS):
+    rejected, passed, last = sweep(name, fn, seeds)
+    assert rejected == len(seeds), f"{name}: passed on {len(passed)} of {len(seeds)} seeds: {passed[:2]}"
+    for seed in list(seeds)[:3]:
+        message = grade(name, fn, seed).message
+        assert all(w in message for w in words), message
+
+
+def assert_accepted(name, fn, seeds=SEEDS):
+    for seed in seeds:
+        result = grade(name, fn, seed)
+        assert result.passed, (seed, result.message)
+
+
+# ----------------------------------------------------------------------------------------------
+# 01: the perceptron rule
+
+def _step(w_ext, x, y, lr, *, sign=1, bias=True, always=False, ge=False, first=False, mutate=False):
+    x_ext = np.concatenate([[1.0], x]) if first else np.append(x, 1.0)
+    z = x_ext @ w_ext
+    y_hat = float(z >= 0) if ge else float(z > 0)
+    change = lr * (2 * y - 1) * x_ext if always else sign * lr * (y - y_hat) * x_ext
+    if not bias:
+        change[-1] = 0.0
+    if mutate:
+        w_ext += change
+        return w_ext
+    return w_ext + change
+
+
+def step_loop(w_ext, x, y, lr):
+    """Correct, another way: entry by entry, with an if on the mistake."""
+    w = [float(v) for v in w_ext]
+    x_ext = [float(v) for v in x] + [1.0]
+    z = sum(a * b for a, b in zip(w, x_ext))
+    y_hat = 1 if z > 0 else 0
+    if y_hat != y:
+        w = [wi + lr * (y - y_hat) * xi for wi, xi in zip(w, x_ext)]
+    return np.array(w)
+
+
+WRONG_STEPS = {
+    "wrong sign": (lambda *a: _step(*a, sign=-1), ["wrong sign"]),
+    "updates on right predictions": (lambda *a: _step(*a, always=True), ["every example"]),
+    "forgets the bias": (lambda *a: _step(*a, bias=False), ["without the bias"]),
+    "z >= 0": (lambda *a: _step(*a, ge=True), ["z ≥ 0"]),
+    "bias first": (lambda *a: _step(*a, first=True), ["FIRST"]),
+    "in place": (lambda *a: _step(*a, mutate=True), ["modified its input w_ext"]),
+}
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_STEPS))
+def test_wrong_perceptron_steps_are_rejected_on_every_seed(mistake):
+    fn, words = WRONG_STEPS[mistake]
+    assert_rejected("perceptron_step", fn, words)
+
+
+def test_right_perceptron_steps_pass_on_every_seed():
+    assert_accepted("perceptron_step", step_loop)
+    assert_accepted("perceptron_step", solution("01_the_neuron")["perceptron_step"])
+
+
+def _train(X, y, lr, epochs, *, step=None, one_epoch=False, late=False, no_stop=False, shuffle=False,
+           start=0.0):
+    step = step or step_loop
+    w = np.full(X.shape[1] + 1, start)
+    order_rng = np.random.default_rng(0)
+    for _ in range(1 if one_epoch else epochs + (1 if late else 0)):
+        before = w.copy()
+        order = order_rng.permutation(len(X)) if shuffle else range(len(X))
+        for i in order:
+            w = step(w, X[i], y[i], lr)
+        if np.array_equal(before, w) and not no_stop:
+            break
+    return w
+
+
+def train_while(X, y, lr, epochs):
+    """Correct, another way: a while loop that counts the mistakes by the prediction."""
+    w, epoch, mistakes = np.zeros(X.shape[1] + 1), 0, 1
+    while mistakes and epoch < epochs:
+        mistakes, epoch = 0, epoch + 1
+        for x_i, y_i in zip(X, y):
+            mistakes += int((np.append(x_i, 1) @ w > 0) != y_i)
+            w = step_loop(w, x_i, y_i, lr)
+    return w
+
+
+WRONG_TRAINS = {
+    "one epoch only": (lambda X, y, lr, e: _train(X, y, lr, e, one_epoch=True), ["after 1 epoch"]),
+    "one epoch too many": (lambda X, y, lr, e: _train(X, y, lr, e, late=True), ["all"]),
+    "a step without the bias": (lambda X, y, lr, e: _train(X, y, lr, e, step=WRONG_STEPS["forgets the bias"][0]),
+                                ["wrong side of your line"]),
+    "a step with the wrong sign": (lambda X, y, lr, e: _train(X, y, lr, e, step=WRONG_STEPS["wrong sign"][0]),
+                                   ["wrong side"]),
+    "shuffles the order": (lambda X, y, lr, e: _train(X, y, lr, e, shuffle=True), ["in the given order"]),
+    "starts from ones": (lambda X, y, lr, e: _train(X, y, lr, e, start=1.0), ["starting from zero"]),
+    "nnlab's own": (lambda X, y, lr, e: (lambda n: np.append(n.w, n.b))(
+        nl.neuron.train_perceptron(X, y, lr=lr, epochs=e)[0]), ["nl.neuron.train_perceptron"]),
+}
+
+
+#: never converge, so they run all 300 epochs on every separable case: the slow sweep
+SLOW_TRAINS = {"a step without the bias", "a step with the wrong sign"}
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_TRAINS))
+def test_wrong_perceptron_training_is_rejected_on_every_seed(mistake):
+    fn, words = WRONG_TRAINS[mistake]
+    assert_rejected("train_perceptron", fn, words, SLOW_SEEDS if mistake in SLOW_TRAINS else SEEDS)
+
+
+def test_right_perceptron_training_passes_on_every_seed():
+    assert_accepted("train_perceptron", train_while)
+    assert_accepted("train_perceptron", lambda X, y, lr, e: _train(X, y, lr, e, no_stop=True), range(5))
+    ns = solution("01_the_neuron")
+    assert_accepted("train_perceptron", ns["train_perceptron"], range(20))
+
+
+# ----------------------------------------------------------------------------------------------
+# 08: the stratified split and standardising with the training statistics
+
+def _split(X, y, f, rng, *, stratify=True, shuffle=True, own_rng=False, detach=False):
+    r = np.random.default_rng(1) if own_rng else rng
+    if not stratify:
+        order = r.permutation(len(X)) if shuffle else np.arange(len(X))
+        n = int(round(f * len(X)))
+        tr, te = order[n:], order[:n]
+    else:
+        tr, te = [], []
+        for k in np.unique(y):
+            idx = np.flatnonzero(y == k)
+            idx = r.permutation(idx) if shuffle else idx
+            n = int(round(f * len(idx)))
+            te.append(idx[:n])
+            tr.append(idx[n:])
+        tr, te = np.concatenate(tr), np.concatenate(te)
+    ytr, yte = y[tr], y[te]
+    if detach:
+        ytr, yte = y[np.sort(tr)], y[np.sort(te)]
+    return X[tr], ytr, X[te], yte
+
+
+def split_floor(X, y, f, rng):
+    """Correct, another way: np.floor for the test count, one shuffle per class with rng.shuffle."""
+    parts = [[], []]
+    for k in np.unique(y):
+        idx = np.flatnonzero(y == k)
+        rng.shuffle(idx)
+        n = int(np.floor(f * len(idx)))
+        parts[1] += list(idx[:n])
+        parts[0] += list(idx[n:])
+    tr, te = np.array(parts[0]), np.array(parts[1])
+    return X[tr], y[tr], X[te], y[te]
+
+
+def _std(a, b, *, stats="train", zero=True, ddof=0, inplace=False):
+    src = np.concatenate([a, b]) if stats == "all" else a
+    m, s = src.mean(0), src.std(0, ddof=ddof)
+    mt, st = (b.mean(0), b.std(0, ddof=ddof)) if stats == "own" else (m, s)
+    if zero:
+        s, st = np.where(s == 0, 1, s), np.where(st == 0, 1, st)
+    if inplace:
+        a -= m
+        a /= s
+        return a, (b - mt) / st
+    with np.errstate(all="ignore"):
+        return (a - m) / s, (b - mt) / st
+
+
+def std_loop(X_train, X_test):
+    """Correct, another way: column by column, with a tolerance for σ = 0."""
+    A, B = np.empty_like(X_train), np.empty_like(X_test)
+    for k in range(X_train.shape[1]):
+        m, s = X_train[:, k].mean(), np.sqrt(np.mean((X_train[:, k] - X_train[:, k].mean()) ** 2))
+        s = 1.0 if s < 1e-12 else s
+        A[:, k], B[:, k] = (X_train[:, k] - m) / s, (X_test[:, k] - m) / s
+    return A, B
+
+
+WRONG_SPLITS = {
+    "a plain shuffled split": (lambda *a: _split(*a, stratify=False), ["stratified split puts"]),
+    "no shuffle (the last rows)": (lambda *a: _split(*a, stratify=False, shuffle=False), ["stratified"]),
+    "stratified, not shuffled": (lambda *a: _split(*a, shuffle=False), ["not random"]),
+    "its own seed": (lambda *a: _split(*a, own_rng=True), ["exactly the same test set"]),
+    "labels detached from their rows": (lambda *a: _split(*a, detach=True), ["SAME indices"]),
+    "nnlab's own": (lambda X, y, f, rng: (lambda p: (*p[0], *p[1]))(
+        nl.data.split(X, y, (1 - f, f), rng=rng, stratify=True)), ["nl.data.split"]),
+}
+WRONG_STDS = {
+    "statistics of both sets (leakage)": (lambda a, b: _std(a, b, stats="all"), ["AND test"]),
+    "the test set's own statistics": (lambda a, b: _std(a, b, stats="own"), ["OWN mean"]),
+    "a division by σ = 0": (lambda a, b: _std(a, b, zero=False), ["not finite"]),
+    "ddof = 1": (lambda a, b: _std(a, b, ddof=1), ["ddof=1"]),
+    "in place": (lambda a, b: _std(a, b, inplace=True), ["modified its input X_train"]),
+}
+#: the known-wrong versions of this file's parts (tests/test_checks.py counts them)
+WRONG = {"perceptron_step": WRONG_STEPS, "train_perceptron": WRONG_TRAINS,
+         "stratified_split": WRONG_SPLITS, "standardize": WRONG_STDS}
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_SPLITS))
+def test_wrong_splits_are_rejected_on_every_seed(mistake):
+    fn, words = WRONG_SPLITS[mistake]
+    assert_rejected("stratified_split", fn, words)
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_STDS))
+def test_wrong_standardisations_are_rejected_on_every_seed(mistake):
+    fn, words = WRONG_STDS[mistake]
+    assert_rejected("standardize", fn, words)
+
+
+def test_right_splits_and_standardisations_pass_on_every_seed():
+    ns = solution("08_training_on_real_data")
+    assert_accepted("stratified_split", split_floor)
+    assert_accepted("stratified_split", ns["stratified_split"])
+    assert_accepted("standardize", std_loop)
+    assert_accepted("standardize", ns["standardize"])
+
+
+def test_the_train_part_passes_at_the_mark_the_exercise_states():
+    nb = json.loads((ROOT / "solutions" / "08_training_on_real_data.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert PARTS["train"].min_accuracy == 0.95 and "It passes at **95 %** held-out accuracy" in text
