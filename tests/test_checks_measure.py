@@ -280,3 +280,40 @@ def test_the_train_part_passes_at_the_mark_the_exercise_states():
     nb = json.loads((ROOT / "solutions" / "08_training_on_real_data.ipynb").read_text())
     text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert PARTS["train"].min_accuracy == 0.95 and "It passes at **95 %** held-out accuracy" in text
+
+
+# ----------------------------------------------------------------------------------------------
+# 10: the gate's backward pass, derived
+
+def _gate(g, u, v, *, no_su=False, no_tv=False, v2=False, swap=False, float32=False):
+    s, t = 1 / (1 + np.exp(-u)), np.tanh(v)
+    du = g * t * (1.0 if no_su else s * (1 - s))
+    dv = g * s * (1.0 if no_tv else (1 - v * v if v2 else 1 - t * t))
+    out = (dv, du) if swap else (du, dv)
+    return tuple(o.astype(np.float32) for o in out) if float32 else out
+
+
+def gate_autodiff_free(dC_da, u, v):
+    """Correct, another way: σ′ from e^(−u), tanh′ from cosh."""
+    e = np.exp(-u)
+    return dC_da * np.tanh(v) * e / (1 + e) ** 2, dC_da / (1 + e) / np.cosh(v) ** 2
+
+
+WRONG_GATES = {
+    "no σ′(u)": (lambda *a: _gate(*a, no_su=True), ["Wrong: dC_du", "without σ′(u)"]),
+    "no tanh′(v)": (lambda *a: _gate(*a, no_tv=True), ["Wrong: dC_dv", "without tanh′(v)"]),
+    "1 − v²": (lambda *a: _gate(*a, v2=True), ["1 − v²"]),
+    "swapped": (lambda *a: _gate(*a, swap=True), ["swapped"]),
+}
+WRONG["gate_backward"] = WRONG_GATES
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_GATES))
+def test_wrong_gate_gradients_are_rejected_on_every_seed(mistake):
+    fn, words = WRONG_GATES[mistake]
+    assert_rejected("gate_backward", fn, words)
+
+
+def test_right_gate_gradients_pass_on_every_seed():
+    assert_accepted("gate_backward", gate_autodiff_free)
+    assert_accepted("gate_backward", solution("10_vanishing_gradients_and_residual_networks")["gate_backward"])

@@ -141,3 +141,88 @@ def check_residual_forward(residual_forward) -> CheckResult:
 def check_residual_backward(residual_backward) -> CheckResult:
     """Check your `residual_backward(dC_da, a_prev, W, b)` → (dC_da_prev, dC_dW, dC_db).  Chapter 10."""
     return run_check(RESIDUAL_BACKWARD, residual_backward)
+
+
+# ----------------------------------------------------------------------------------------------
+# gate_backward: a derive-it part (the chapter derives no gate)
+
+def _sig(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))  # σ without overflow
+
+
+def _gate(u, v):
+    return _sig(u) * np.tanh(v)
+
+
+def _gate_numeric(dC_da, u, v, h=1e-5):
+    """∂C/∂u and ∂C/∂v of C = Σ dC_da ⊙ a(u, v) by central differences, entry by entry (a is
+    elementwise, so one shift of all entries at once gives every partial derivative)."""
+    du = (_gate(u + h, v) - _gate(u - h, v)) / (2 * h) * dC_da
+    dv = (_gate(u, v + h) - _gate(u, v - h)) / (2 * h) * dC_da
+    return du, dv
+
+
+def _gate_backward(dC_da, u, v, *, prime_u="sig", prime_v="tanh", swap=False):
+    s, t = _sig(u), np.tanh(v)
+    su = {"sig": s * (1 - s), "none": 1.0, "wrong": s * (1 - t)}[prime_u]
+    tv = {"tanh": 1 - t * t, "none": 1.0, "v2": 1 - v * v}[prime_v]
+    du, dv = dC_da * t * su, dC_da * s * tv
+    return (dv, du) if swap else (du, dv)
+
+
+def _gate_cases(rng):
+    def inputs(N, n, scale=1.0):
+        return (rng.normal(size=(N, n)), rng.normal(size=(N, n)) * scale, rng.normal(size=(N, n)) * scale)
+
+    return [Case("a batch of 4 with 3 units", inputs(4, 3)),
+            Case("a batch of one with 5 units", inputs(1, 5)),
+            Case("large u and v (σ and tanh saturate)", inputs(3, 3, 4.0)),
+            Case("many units: a batch of 2 with 12", inputs(2, 12), hidden=True),
+            Case("small inputs near 0 (σ ≈ ½, tanh(v) ≈ v)", inputs(3, 4, 0.05), hidden=True)]
+
+
+class GatePart(FunctionPart):
+    """Judged against central differences computed here, output by output."""
+
+    diagnose_across_cases = True
+
+    def expected(self, case):
+        return _gate_numeric(*case.args)
+
+    def judge(self, case, got):
+        from .recurrent import judge_outputs
+
+        return judge_outputs(self.expected(case), got, self.outputs, self.rtol, self.atol)
+
+
+GATE_BACKWARD = GatePart(
+    "gate_backward", "gate_backward(dC_da, u, v)", "10", _gate_cases, _gate_backward,
+    outputs=("dC_du", "dC_dv"), rtol=1e-5, atol=1e-8,
+    mistakes=[
+        (lambda *a: _gate_backward(*a, prime_u="none"),
+         "dC_du without σ′(u). Hint: a depends on u through σ(u): the chain rule brings σ′(u) = "
+         "σ(u)(1 − σ(u))."),
+        (lambda *a: _gate_backward(*a, prime_v="none"),
+         "dC_dv without tanh′(v). Hint: a depends on v through tanh(v): tanh′(v) = 1 − tanh(v)²."),
+        (lambda *a: _gate_backward(*a, prime_v="v2"),
+         "dC_dv with 1 − v² for tanh′(v). Hint: tanh′(v) = 1 − tanh(v)²: square tanh(v), not v."),
+        (lambda *a: _gate_backward(*a, swap=True),
+         "(dC_dv, dC_du): the two outputs swapped. Hint: return dC_du, dC_dv."),
+    ],
+    hints=(
+        "a is a product of two factors, each a function of one input: the product rule gives one "
+        "factor's derivative times the other factor, for each input.",
+        "∂a/∂u = σ′(u) ⊙ tanh(v) and ∂a/∂v = σ(u) ⊙ tanh′(v), entry by entry; multiply each by "
+        "∂C/∂a (the chain rule).",
+        "σ′(u) = σ(u)(1 − σ(u)), tanh′(v) = 1 − tanh(v)²; nl.activations.sigmoid and np.tanh, and "
+        "`*` for ⊙.",
+    ),
+)
+
+PARTS = [BACKPROP_DELTAS, RESIDUAL_FORWARD, RESIDUAL_BACKWARD, GATE_BACKWARD]
+
+
+def check_gate_backward(gate_backward) -> CheckResult:
+    """Check your `gate_backward(dC_da, u, v)` → (dC_du, dC_dv) for a = σ(u) ⊙ tanh(v), against
+    central differences.  Chapter 10."""
+    return run_check(GATE_BACKWARD, gate_backward)
