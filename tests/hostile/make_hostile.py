@@ -36,10 +36,11 @@ GOOD = {
     "train_perceptron": '''def train_perceptron(X, y, lr, epochs):
     w_ext = np.zeros(X.shape[1] + 1)
     for _ in range(epochs):
-        before = w_ext
+        mistakes = 0
         for x_i, y_i in zip(X, y):
+            mistakes += int((np.append(x_i, 1.0) @ w_ext > 0) != y_i)
             w_ext = perceptron_step(w_ext, x_i, y_i, lr)
-        if np.array_equal(before, w_ext):
+        if mistakes == 0:
             break
     return w_ext''',
 }
@@ -110,6 +111,8 @@ def sigmoid(z):
         "neuron_forward": "def neuron_forward(w, b, a):\n    return np.zeros(len(a))",
         "neuron_forward_bias_trick": "def neuron_forward_bias_trick(w_ext, a):\n    return np.zeros(len(a))",
         "logic_gate_weights": "def logic_gate_weights(gate):\n    return np.zeros(2), 0.0",
+        "perceptron_step": "def perceptron_step(w_ext, x, y, lr):\n    return np.zeros_like(w_ext)",
+        "train_perceptron": "def train_perceptron(X, y, lr, epochs):\n    return np.zeros(X.shape[1] + 1)",
     }, []),
     "huge_memory": ({
         "logic_gate_weights": '''def logic_gate_weights(gate):
