@@ -74,6 +74,10 @@ REFERENCES = {
     "tanh_backward": ("nnlab.autograd.value.Value", "nnlab.autograd.tensor.Tensor"),
     "exp_backward": ("nnlab.autograd.value.Value", "nnlab.autograd.tensor.Tensor"),
     # the graph parts get Value nodes: only nnlab's own graph walk counts as reuse
+    "perceptron_step": ("nnlab.neuron.train_perceptron",),
+    "train_perceptron": ("nnlab.neuron.train_perceptron",),
+    "stratified_split": ("nnlab.data.preprocessing.split",),
+    "standardize": ("nnlab.data.preprocessing.standardize",),
     "topological_order": ("nnlab.autograd._graph.topological_order",),
     "backward": ("nnlab.autograd._graph.backpropagate",),
 }
