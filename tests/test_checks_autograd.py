@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import math
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +23,13 @@ import pytest
 
 import nnlab as nl
 from nnlab.checks import PARTS
-from nnlab.checks import _core
-from nnlab.checks._core import call_learner, judge, judge_outcome, seed_of
+from nnlab.checks._core import seed_of
 from nnlab.checks.autograd import PARTS as AUTOGRAD_PARTS
 from nnlab.checks.autograd import _reference_grads, build, numeric_leaf_grads
 from nnlab.grading import Limits
 from nnlab.grading.grader import grade_part, read_cells
-from nnlab.grading.runner import load_definitions
+
+from check_tools import solution, sweep, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = ROOT / "solutions" / "12_automatic_differentiation.ipynb"
@@ -38,45 +37,6 @@ SEEDS = range(200)
 NAMES = [p.name for p in AUTOGRAD_PARTS]
 
 
-@lru_cache(maxsize=None)
-def solution() -> dict:
-    nb = json.loads(SOLUTION.read_text())
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    ns, problems = load_definitions(cells)
-    assert not problems, problems
-    return ns
-
-
-def verdict(name, fn, seed):
-    part = PARTS[name]
-    cases = part.cases(np.random.default_rng(seed))
-    return judge(part, cases, (call_learner(part, fn, c.args, c.extra, None) for c in cases))
-
-
-def sweep(name, functions, seeds=SEEDS) -> dict:
-    """For each function, the seeds on which it passes every case (hidden ones too); cases and
-    expected results are made once per seed; the judging is the part's own, without the naming
-    of the mistake."""
-    part = PARTS[name]
-    passed = {i: [] for i in range(len(functions))}
-    memo = {}
-    expected, diagnose, show = part.expected, part.diagnose, _core.show
-    part.expected = lambda case: memo[id(case)]
-    part.diagnose = lambda case, got: []
-    _core.show = lambda *args, **kwargs: ""
-    try:
-        for seed in seeds:
-            cases = part.cases(np.random.default_rng(seed))
-            memo.clear()
-            memo.update({id(c): expected(c) for c in cases})
-            for i, fn in enumerate(functions):
-                if all(judge_outcome(part, c, call_learner(part, fn, c.args, c.extra, None)) is None
-                       for c in cases):
-                    passed[i].append(seed)
-    finally:
-        del part.expected, part.diagnose  # back to the methods
-        _core.show = show
-    return passed
 
 
 # ----------------------------------------------------------------------------------------------
@@ -406,7 +366,7 @@ def test_backward_gets_different_valid_orders():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_wrong_version_is_rejected_on_every_seed(name):
-    passed = sweep(name, [fn for fn, _ in WRONG[name]])
+    passed = sweep(name, [fn for fn, _ in WRONG[name]], SEEDS, name_mistakes=False)
     rates = {i: f"{len(SEEDS) - len(p)}/{len(SEEDS)}" for i, p in passed.items()}
     assert not any(passed.values()), f"{name}: rejected on {rates}"
 
@@ -421,9 +381,9 @@ def test_wrong_version_message_names_the_mistake(name, index):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_right_versions_pass_on_every_seed(name):
-    functions = [solution()[name], *RIGHT[name]]
+    functions = [solution("12_automatic_differentiation")[name], *RIGHT[name]]
     seeds = SEEDS[:60]
-    for i, passed in sweep(name, functions, seeds).items():
+    for i, passed in sweep(name, functions, seeds, name_mistakes=False).items():
         failed = sorted(set(seeds) - set(passed))
         assert not failed, (i, failed[:3], verdict(name, functions[i], failed[0]).message)
 
@@ -433,7 +393,7 @@ def test_right_versions_pass_on_every_seed(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_solution_passes_stub_and_crash_are_reported(name, capsys):
-    result = nl.checks.run_check(PARTS[name], solution()[name])
+    result = nl.checks.run_check(PARTS[name], solution("12_automatic_differentiation")[name])
     assert result.passed and result.message.startswith(f"✓ {name}:") and "\n" not in result.message
 
     def stub(*args):

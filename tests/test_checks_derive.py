@@ -15,8 +15,6 @@ another experiment) pass on every seed; the references agree with central differ
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +23,11 @@ import pytest
 import nnlab as nl
 from nnlab.checks import PARTS
 from nnlab.checks import _core
-from nnlab.checks._core import call_learner, judge, judge_outcome, seed_of
+from nnlab.checks._core import seed_of
 from nnlab.checks.losses import hinge_loss
 from nnlab.gradcheck import numeric_grad
-from nnlab.grading.runner import load_definitions
+
+from check_tools import solution, sweep, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = range(200)
@@ -39,42 +38,6 @@ NOTEBOOK = {"hinge_loss_grad": "04_loss_functions", "largest_stable_lr": "05_gra
 sig, sig_prime = nl.activations.sigmoid, nl.activations.sigmoid_prime
 
 
-@lru_cache(maxsize=None)
-def solution(notebook) -> dict:
-    nb = json.loads((ROOT / "solutions" / f"{notebook}.ipynb").read_text())
-    ns, problems = load_definitions(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"])
-    assert not problems, problems
-    return ns
-
-
-def verdict(name, fn, seed):
-    part = PARTS[name]
-    cases = part.cases(np.random.default_rng(seed))
-    return judge(part, cases, (call_learner(part, fn, c.args, c.extra, None) for c in cases))
-
-
-def sweep(name, functions, seeds=SEEDS) -> dict:
-    """For each function, the seeds on which the part's verdict (every case, hidden ones too) is a
-    pass. The expected results are made once per seed and shared; the judging is the part's own."""
-    part = PARTS[name]
-    passed = {i: [] for i in range(len(functions))}
-    memo = {}
-    expected, show = part.expected, _core.show
-    part.expected = lambda case: memo[id(case)]
-    _core.show = lambda *args, **kwargs: ""
-    try:
-        for seed in seeds:
-            cases = part.cases(np.random.default_rng(seed))
-            memo.clear()
-            memo.update({id(c): expected(c) for c in cases})
-            for i, fn in enumerate(functions):
-                if all(judge_outcome(part, c, call_learner(part, fn, c.args, c.extra, None)) is None
-                       for c in cases):
-                    passed[i].append(seed)
-    finally:
-        del part.expected
-        _core.show = show
-    return passed
 
 
 # ----------------------------------------------------------------------------------------------
@@ -429,7 +392,7 @@ def test_hidden_cases_are_other_inputs_than_the_public_ones():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_wrong_version_is_rejected_on_every_seed(name):
-    passed = sweep(name, [fn for fn, _ in WRONG[name]])
+    passed = sweep(name, [fn for fn, _ in WRONG[name]], SEEDS)
     rates = {i: f"{len(SEEDS) - len(p)}/{len(SEEDS)}" for i, p in passed.items()}
     assert not any(passed.values()), f"{name}: rejected on {rates}"
 

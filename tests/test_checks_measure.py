@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,8 @@ import pytest
 import nnlab as nl
 from nnlab.checks import PARTS
 from nnlab.checks._core import call_learner, judge
-from nnlab.grading.runner import load_definitions
+
+from check_tools import solution
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = range(200)
@@ -44,15 +44,6 @@ def sweep(name, fn, seeds=SEEDS):
         if result.passed:
             passed.append((seed, result.message))
     return len(seeds) - len(passed), passed, result.message
-
-
-@lru_cache(maxsize=None)
-def solution(stem) -> dict:
-    nb = json.loads((ROOT / "solutions" / f"{stem}.ipynb").read_text())
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    ns, problems = load_definitions(cells)
-    assert not problems, problems
-    return ns
 
 
 def assert_rejected(name, fn, words, seeds=SEEDS):

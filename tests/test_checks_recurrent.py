@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +19,11 @@ import pytest
 
 import nnlab as nl
 from nnlab.checks import PARTS
-from nnlab.checks import _core
-from nnlab.checks._core import call_learner, judge, judge_outcome, seed_of
+from nnlab.checks._core import seed_of
 from nnlab.checks.recurrent import PARTS as RECURRENT_PARTS
 from nnlab.gradcheck import numeric_grad
-from nnlab.grading.runner import load_definitions
+
+from check_tools import solution, sweep, verdict
 
 SOLUTION = Path(__file__).resolve().parent.parent / "solutions" / "11_recurrent_networks_and_lstms.ipynb"
 SEEDS = range(200)
@@ -32,20 +31,10 @@ NAMES = [p.name for p in RECURRENT_PARTS]
 sig = nl.activations.sigmoid
 
 
-def verdict(name, fn, seed):
-    """The verdict on `fn` for the part's cases made from `seed` (all of them, hidden ones too)."""
-    part = PARTS[name]
-    cases = part.cases(np.random.default_rng(seed))
-    return judge(part, cases, (call_learner(part, fn, c.args, c.extra, None) for c in cases))
 
 
-@lru_cache(maxsize=None)
-def solution() -> dict:
-    nb = json.loads(SOLUTION.read_text())
-    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    ns, problems = load_definitions(cells)
-    assert not problems, problems
-    return ns
+
+
 
 
 # ----------------------------------------------------------------------------------------------
@@ -335,36 +324,9 @@ def test_hidden_cases_are_other_inputs_than_the_public_ones():
 # ----------------------------------------------------------------------------------------------
 # the seed sweep
 
-def sweep(name, functions, seeds=SEEDS) -> dict:
-    """For each function, the seeds on which the part's verdict (every case, hidden ones too) is
-    a pass. The cases and the expected results are made once per seed and shared by the functions;
-    the judging is the part's own (`judge_outcome`), without the naming of the mistake and
-    without printing arrays into messages nobody reads (neither changes a verdict)."""
-    part = PARTS[name]
-    passed = {i: [] for i in range(len(functions))}
-    memo = {}
-    expected, diagnose, show = part.expected, part.diagnose, _core.show
-    part.expected = lambda case: memo[id(case)]
-    part.diagnose = lambda case, got: []
-    _core.show = lambda *args, **kwargs: ""
-    try:
-        for seed in seeds:
-            cases = part.cases(np.random.default_rng(seed))
-            memo.clear()
-            memo.update({id(c): expected(c) for c in cases})
-            for i, fn in enumerate(functions):
-                if all(judge_outcome(part, c, call_learner(part, fn, c.args, c.extra, None)) is None
-                       for c in cases):
-                    passed[i].append(seed)
-    finally:
-        del part.expected, part.diagnose  # back to the methods
-        _core.show = show
-    return passed
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_every_wrong_version_is_rejected_on_every_seed(name):
-    passed = sweep(name, [fn for fn, _ in WRONG[name]])
+    passed = sweep(name, [fn for fn, _ in WRONG[name]], SEEDS, name_mistakes=False)
     rates = {i: f"{len(SEEDS) - len(p)}/{len(SEEDS)}" for i, p in passed.items()}
     assert not any(passed.values()), f"{name}: rejected on {rates}"
 
@@ -379,8 +341,8 @@ def test_wrong_version_message_names_the_mistake(name, index):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_right_versions_pass_on_every_seed(name):
-    functions = [solution()[name], *RIGHT[name]]
-    for i, passed in sweep(name, functions, SEEDS[:40]).items():
+    functions = [solution("11_recurrent_networks_and_lstms")[name], *RIGHT[name]]
+    for i, passed in sweep(name, functions, SEEDS[:40], name_mistakes=False).items():
         failed = sorted(set(SEEDS[:40]) - set(passed))
         assert not failed, (functions[i].__name__, failed[:3], verdict(name, functions[i], failed[0]).message)
 
@@ -390,7 +352,7 @@ def test_right_versions_pass_on_every_seed(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_solution_passes_and_stub_is_not_implemented(name, capsys):
-    result = nl.checks.run_check(PARTS[name], solution()[name])
+    result = nl.checks.run_check(PARTS[name], solution("11_recurrent_networks_and_lstms")[name])
     assert result.passed and result.message.startswith(f"✓ {name}:") and "\n" not in result.message
 
     def stub(*args):
@@ -409,7 +371,7 @@ def test_crash_and_nan_are_reported(name):
     assert result.status == "error" and "ZeroDivisionError" in result.message and "in crash" in result.message
 
     def nan(*args):
-        out = solution()[name](*args)
+        out = solution("11_recurrent_networks_and_lstms")[name](*args)
         return tuple(np.full_like(o, np.nan) for o in out) if isinstance(out, tuple) else np.full_like(out, np.nan)
 
     result = nl.checks.run_check(PARTS[name], nan)
