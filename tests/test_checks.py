@@ -408,9 +408,11 @@ def _adam_ref(w, g, m, v, t, lr, b1, b2, eps, inside=False):
 
 def test_every_part_has_wrong_versions_and_a_solution():
     from test_checks_derive import WRONG as WRONG_DERIVE  # 04, 05, 07's derive-it and measure-it parts
+    from test_checks_gap import WRONG as WRONG_GAP  # 09's measurement, dropout_gap
     from test_checks_measure import WRONG as WRONG_MEASURE  # 01, 08, 09, 10's new parts
 
-    assert set(WRONG) | set(WRONG_DERIVE) | set(WRONG_MEASURE) == set(COURSE)
+    assert set(WRONG) | set(WRONG_DERIVE) | set(WRONG_MEASURE) | {"dropout_gap"} == set(COURSE)
+    assert len(WRONG_GAP) >= 2
     assert all(len(v) >= 2 for v in WRONG.values())
     assert set(COURSE) <= set(solution_namespace())
 

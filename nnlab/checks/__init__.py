@@ -47,8 +47,8 @@ from .backprop import (check_dense_backward, check_hidden_delta, check_numeric_g
                        check_output_delta, check_scaled_softplus_backward, check_two_layer_backward)
 from .descent import (check_gradient_descent, check_largest_stable_lr, check_sgd_step,
                       check_step_decay)
-from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_mask,
-                      check_early_stopping)
+from .dropout import (check_dropout_backward, check_dropout_forward, check_dropout_gap,
+                      check_dropout_mask, check_early_stopping)
 from .layers import check_count_parameters, check_dense_forward, check_feedforward
 from .losses import (check_hinge_loss_grad, check_softmax_cross_entropy,
                      check_softmax_cross_entropy_grad, check_squared_error, check_squared_error_grad)

@@ -443,7 +443,33 @@ def _builtin_functions():
             return float(np.sum(a * np.sin(x)) + np.sum(c * x ** 3) / 3.0)
         return f
 
-    return {"quadratic_grad": quadratic_grad, "smooth_scalar": smooth_scalar}
+    def dropout_net(n_in, n_out, width, text=""):
+        """make_net(p_drop, rng): Dense → ReLU (→ Dropout) → Dense → ReLU (→ Dropout) → Dense."""
+        from .. import activation_layers, dense, dropout, model
+
+        def make_net(p_drop, rng):
+            layers = [dense.Dense(n_in, width, rng=rng), activation_layers.ReLU()]
+            if p_drop > 0:
+                layers.append(dropout.Dropout(p_drop, rng=rng))
+            layers += [dense.Dense(width, width, rng=rng), activation_layers.ReLU()]
+            if p_drop > 0:
+                layers.append(dropout.Dropout(p_drop, rng=rng))
+            layers.append(dense.Dense(width, n_out, rng=rng))
+            return model.Sequential(*layers)
+        return make_net
+
+    def dropout_train(epochs, batch_size, lr, text=""):
+        """train(model, X, y, rng) → its History: Adam on the softmax cross-entropy."""
+        from .. import losses, optim, training
+
+        def train(model, X, y, rng):
+            opt = optim.Adam(model.parameters(), lr=lr)
+            return training.fit(model, losses.SoftmaxCrossEntropy(), opt, X, y, epochs=epochs,
+                                batch_size=batch_size, rng=rng, progress=False)
+        return train
+
+    return {"quadratic_grad": quadratic_grad, "smooth_scalar": smooth_scalar,
+            "dropout_net": dropout_net, "dropout_train": dropout_train}
 
 
 BUILTINS = _builtin_functions()

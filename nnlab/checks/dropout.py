@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._core import Case, CheckResult, Part, run_check
+from ._core import Case, CheckResult, Part, is_number, materialise, run_check
 from ._parts import FunctionPart
-from ._plain import Seeded, describe, shape_text
+from ._plain import Builtin, Seeded, describe, fmt, shape_text
 
 
 class DropoutMaskPart(Part):
@@ -250,9 +250,6 @@ EARLY_STOPPING = FunctionPart(
     ),
 )
 
-PARTS = [DROPOUT_MASK, DROPOUT_FORWARD, DROPOUT_BACKWARD, EARLY_STOPPING]
-
-
 def check_dropout_mask(dropout_mask) -> CheckResult:
     """Check your `dropout_mask(shape, p_drop, rng)`: True = keep, with probability 1 − p_drop.  Chapter 09."""
     return run_check(DROPOUT_MASK, dropout_mask)
@@ -271,3 +268,218 @@ def check_dropout_backward(dropout_backward) -> CheckResult:
 def check_early_stopping(early_stopping) -> CheckResult:
     """Check your `early_stopping(val_losses, patience)`: the 0-based epoch to keep.  Chapter 09."""
     return run_check(EARLY_STOPPING, early_stopping)
+
+
+# ----------------------------------------------------------------------------------------------
+# dropout_gap: a measurement — the train–validation gap with and without dropout
+
+def _moons(rng, n, noise):
+    from ..data import make_moons
+
+    return make_moons(n, rng=rng, noise=noise)
+
+
+def _circles(rng, n, noise):
+    from ..data import make_circles
+
+    return make_circles(n, rng=rng, noise=noise)
+
+
+def _xor(rng, n, noise):
+    from ..data import make_xor
+
+    return make_xor(n, rng=rng, noise=noise)
+
+
+def _gap_case(rng, label, make_data, n_train, noise, width, epochs, p_drops, n_seeds, hidden=False):
+    X_train, y_train = make_data(rng, n_train, noise)
+    X_val, y_val = make_data(rng, 400, noise)
+    seeds = tuple(int(s) for s in rng.choice(1000, size=n_seeds, replace=False))
+    net = Builtin("dropout_net", {"n_in": 2, "n_out": 2, "width": width,
+                                  "text": f"make_net(p_drop, rng): 2 → {width} → {width} → 2, ReLU, "
+                                          "a Dropout(p_drop) after each hidden layer when p_drop > 0"})
+    train = Builtin("dropout_train", {"epochs": epochs, "batch_size": 20, "lr": 0.01,
+                                      "text": f"train(model, X, y, rng): {epochs} epochs of Adam (η = "
+                                              "0.01), batches of 20, shuffled with rng; returns the "
+                                              "History"})
+    return Case(label, (net, train, (X_train, y_train, X_val, y_val), tuple(p_drops), seeds),
+                secret={}, hidden=hidden)
+
+
+def _gap_cases(rng):
+    return [
+        _gap_case(rng, "the chapter's experiment, smaller: 60 noisy moons, 2 × 64 units, "
+                       "p_drop 0 and 0.5, 2 seeds", _moons, 60, 0.3, 64, 150, (0.0, 0.5), 2),
+        _gap_case(rng, "three rates of dropout, one seed", _moons, 60, 0.3, 48, 120,
+                  (0.0, 0.25, 0.5), 1),
+        _gap_case(rng, "dropout first, then none: the order of p_drops is kept", _moons, 50, 0.25,
+                  32, 100, (0.5, 0.0), 2),
+        _gap_case(rng, "two noisy circles, 3 seeds", _circles, 80, 0.15, 48, 100, (0.0, 0.3), 3,
+                  hidden=True),
+        _gap_case(rng, "one rate only, on XOR data", _xor, 60, 0.35, 32, 100, (0.2,), 2, hidden=True),
+    ]
+
+
+def _accuracy(model, X, y, *, train_mode=False):
+    from ..training import predict
+
+    if train_mode:  # the mistake: dropout still on while measuring
+        model.train()
+        return float(np.mean(model.forward(X).argmax(axis=1) == y))
+    return float(np.mean(predict(model, X).argmax(axis=1) == y))
+
+
+def _one_run(make_net, train, data, p_drop, seed):
+    """The measurements of one training run (and what the known mistakes would read instead)."""
+    import copy
+
+    from ..losses import SoftmaxCrossEntropy
+    from ..training import evaluate
+
+    X_train, y_train, X_val, y_val = data
+    rng = np.random.default_rng(seed)
+    model = make_net(p_drop, rng)
+    history = train(model, X_train, y_train, rng)
+    loss = SoftmaxCrossEntropy()
+    on_train, on_val = evaluate(model, loss, X_train, y_train), evaluate(model, loss, X_val, y_val)
+    noisy = copy.deepcopy(model)
+    return {"train": _accuracy(model, X_train, y_train), "val": _accuracy(model, X_val, y_val),
+            "train_loss": on_train["loss"], "val_loss": on_val["loss"],
+            "history": float(history["accuracy"][-1]),
+            "train_mode": _accuracy(noisy, X_train, y_train, train_mode=True)
+            - _accuracy(noisy, X_val, y_val, train_mode=True)}
+
+
+class DropoutGapPart(Part):
+    """dropout_gap(make_net, train, data, p_drops, seeds) → the mean train–validation accuracy gap
+    for each p_drop. The check runs the same experiment itself — one fresh
+    np.random.default_rng(seed) per (p_drop, seed) — so the honest measurement is reproduced
+    exactly, and each known mistake (the History's batch accuracy, dropout left on while
+    measuring, the loss gap, one seed only, …) gives other numbers."""
+
+    diagnose_across_cases = True
+
+    def cases(self, rng):
+        return _gap_cases(rng)
+
+    def call(self, fn, args, extra):
+        got = fn(*args)
+        if isinstance(got, (list, tuple)) and got and all(is_number(g) for g in got):
+            return np.array([float(g) for g in got])  # a list of gaps is as good as an array
+        return got
+
+    def _runs(self, case):
+        """{(p_drop, seed): measurements}, run once per case (kept in the judge's secret)."""
+        if "runs" not in case.secret:
+            make_net, train, data, p_drops, seeds = materialise(case.args)
+            case.secret["runs"] = {(p, s): _one_run(make_net, train, data, p, s)
+                                   for p in dict.fromkeys((*p_drops, 0.0)) for s in seeds}
+        return case.secret["runs"]
+
+    def _table(self, case, read, p_of=lambda p: p, seeds=None):
+        runs = self._runs(case)
+        _, _, _, p_drops, all_seeds = case.args
+        return np.array([np.mean([read(runs[p_of(p), s]) for s in (seeds or all_seeds)])
+                         for p in p_drops])
+
+    def expected(self, case):
+        return self._table(case, lambda r: r["train"] - r["val"])
+
+    def wrong(self, case):
+        seeds = case.args[4]
+        gap = lambda r: r["train"] - r["val"]  # noqa: E731
+        mistakes = [
+            (self._table(case, lambda r: r["val"] - r["train"]),
+             "validation minus training accuracy: the gap with its sign turned. Hint: the gap is "
+             "training accuracy − validation accuracy; it is positive when the network does better "
+             "on the examples it learned from."),
+            (100 * self.expected(case), "the gap in percent. Hint: return fractions (0.05, not 5)."),
+            (self._table(case, lambda r: r["val_loss"] - r["train_loss"]),
+             "the gap of the LOSSES (validation − training cost). Hint: this part measures "
+             "accuracies: the fraction of examples classified right."),
+            (self._table(case, lambda r: r["history"] - r["val"]),
+             "the gap with the training accuracy from the History (history[\"accuracy\"][-1]). "
+             "Hint: that number is counted batch by batch while the weights still change, and with "
+             "dropout switched on; measure the whole training set after training, in eval mode "
+             "(nl.predict and nl.evaluate switch to eval mode)."),
+            (self._table(case, lambda r: r["train_mode"]),
+             "the gap measured with dropout still on (model.forward in train mode). Hint: "
+             "measure in eval mode: nl.predict or nl.evaluate, or model.eval() before "
+             "model.forward."),
+            (self._table(case, gap, p_of=lambda p: 0.0),
+             "the gap WITHOUT dropout for every p_drop: your networks have no dropout. Hint: pass "
+             "each p_drop to make_net."),
+            (self._table(case, gap, seeds=seeds[:1]),
+             "the gap of the FIRST seed only. Hint: average the gap over all the seeds: one "
+             "training run is one draw of a random result."),
+            (len(seeds) * self.expected(case),
+             "the SUM of the gaps over the seeds. Hint: average over the seeds (divide by how many "
+             "there are)."),
+        ]
+        if len(seeds) > 1:
+            mistakes.append((self._table(case, gap, seeds=seeds[-1:]),
+                             "the gap of the LAST seed only. Hint: average the gap over all the "
+                             "seeds, not only the last run's."))
+        return mistakes
+
+    def describe_input(self, case):
+        net, train, data, p_drops, seeds = case.args
+        X_train, _, X_val, _ = data
+        return [f"  make_net: {net.params['text']}", f"  train:    {train.params['text']}",
+                f"  data = (X_train {shape_text(X_train.shape)}, y_train, X_val "
+                f"{shape_text(X_val.shape)}, y_val)",
+                f"  p_drops = {p_drops}, seeds = {seeds}"]
+
+    def judge(self, case, got):
+        p_drops = case.args[3]
+        if not (isinstance(got, np.ndarray) and got.shape == (len(p_drops),)
+                and got.dtype.kind in "iuf"):
+            return [f"Your function should return one gap per p_drop, an array of shape "
+                    f"({len(p_drops)},) here, got {describe(got)}."]
+        expected = self.expected(case)
+        if np.allclose(got, expected, rtol=self.rtol, atol=self.atol):
+            return None
+        lines = []
+        for p, e, g in zip(p_drops, expected, got):
+            ok = np.isclose(g, e, rtol=self.rtol, atol=self.atol)
+            lines.append(f"  p_drop = {p}: {'✓' if ok else '✗'} expected a gap of {fmt(e)}, "
+                         f"got {fmt(g)}")
+        return [f"The gaps differ from the check's run of the same experiment:", *lines,
+                "The gap is training accuracy − validation accuracy, both on the whole set after "
+                "training and in eval mode, averaged over the seeds; it grows with the network's "
+                "capacity against the number of training examples (here "
+                f"{len(case.args[2][0])}) and with the noise in the labels, and dropout shrinks it. "
+                "Each (p_drop, seed) run is reproducible only when it starts from its own "
+                "rng = np.random.default_rng(seed), used first by make_net and then by train."]
+
+    def passed_message(self, cases, outcomes):
+        first = cases[0]
+        gaps = self.expected(first)
+        said = ", ".join(f"{g:.2f} with p_drop = {p}" for p, g in zip(first.args[3], gaps))
+        return (f"✓ {self.name}: your measurement reproduces the check's experiment on "
+                f"{len(cases)} test inputs (on the first: a gap of {said})")
+
+
+DROPOUT_GAP = DropoutGapPart(
+    "dropout_gap", "dropout_gap(make_net, train, data, p_drops, seeds)", "09",
+    rtol=1e-9, atol=1e-12, time_limit=120.0,
+    hints=(
+        "For every p_drop and every seed, build a fresh network, train it, and measure how much "
+        "better it does on the examples it trained on than on the validation examples; average "
+        "over the seeds.",
+        "gap = accuracy on the whole training set − accuracy on the validation set, both after "
+        "training with dropout switched OFF (eval mode); one rng = np.random.default_rng(seed) per "
+        "run, given to make_net and then to train.",
+        "nl.predict(model, X).argmax(axis=1) gives the predicted classes in eval mode (or "
+        "nl.evaluate(model, nl.SoftmaxCrossEntropy(), X, y)[\"accuracy\"]); == y and np.mean "
+        "give the accuracy; np.array of the averages, one per p_drop, in the order given.",
+    ),
+)
+
+PARTS = [DROPOUT_MASK, DROPOUT_FORWARD, DROPOUT_BACKWARD, EARLY_STOPPING, DROPOUT_GAP]
+
+
+def check_dropout_gap(dropout_gap) -> CheckResult:
+    """Check your `dropout_gap(make_net, train, data, p_drops, seeds)` → the mean train–validation
+    accuracy gap for each p_drop, measured after training in eval mode.  Chapter 09."""
+    return run_check(DROPOUT_GAP, dropout_gap)
