@@ -453,11 +453,17 @@ class DropoutGapPart(Part):
                 "rng = np.random.default_rng(seed), used first by make_net and then by train."]
 
     def passed_message(self, cases, outcomes):
+        # what the first experiment showed, not its digits: the gaps come from chaotic training
+        # runs, and their last digits may differ from one machine to the next
         first = cases[0]
-        gaps = self.expected(first)
-        said = ", ".join(f"{g:.2f} with p_drop = {p}" for p, g in zip(first.args[3], gaps))
+        gaps = dict(zip(first.args[3], self.expected(first)))
+        shown = ""
+        if 0.0 in gaps and len(gaps) > 1:
+            p = max(gaps)
+            shrank = "shrank" if gaps[p] < gaps[0.0] else "did not shrink"
+            shown = f"; on the first, dropout with p_drop = {p} {shrank} the gap"
         return (f"✓ {self.name}: your measurement reproduces the check's experiment on "
-                f"{len(cases)} test inputs (on the first: a gap of {said})")
+                f"{len(cases)} test inputs{shown}")
 
 
 DROPOUT_GAP = DropoutGapPart(
