@@ -450,7 +450,7 @@ class DropoutGapPart(Part):
                 "capacity against the number of training examples (here "
                 f"{len(case.args[2][0])}) and with the noise in the labels, and dropout shrinks it. "
                 "Each (p_drop, seed) run is reproducible only when it starts from its own "
-                "rng = np.random.default_rng(seed), used first by make_net and then by train."]
+                "generator, np.random.default_rng(seed), used first by make_net and then by train."]
 
     def passed_message(self, cases, outcomes):
         # what the first experiment showed, not its digits: the gaps come from chaotic training
@@ -474,7 +474,7 @@ DROPOUT_GAP = DropoutGapPart(
         "better it does on the examples it trained on than on the validation examples; average "
         "over the seeds.",
         "gap = accuracy on the whole training set − accuracy on the validation set, both after "
-        "training with dropout switched OFF (eval mode); one rng = np.random.default_rng(seed) per "
+        "training with dropout switched OFF (eval mode); one generator np.random.default_rng(seed) per "
         "run, given to make_net and then to train.",
         "nl.predict(model, X).argmax(axis=1) gives the predicted classes in eval mode (or "
         "nl.evaluate(model, nl.SoftmaxCrossEntropy(), X, y)[\"accuracy\"]); == y and np.mean "
