@@ -273,27 +273,9 @@ def check_early_stopping(early_stopping) -> CheckResult:
 # ----------------------------------------------------------------------------------------------
 # dropout_gap: a measurement — the train–validation gap with and without dropout
 
-def _moons(rng, n, noise):
-    from ..data import make_moons
-
-    return make_moons(n, rng=rng, noise=noise)
-
-
-def _circles(rng, n, noise):
-    from ..data import make_circles
-
-    return make_circles(n, rng=rng, noise=noise)
-
-
-def _xor(rng, n, noise):
-    from ..data import make_xor
-
-    return make_xor(n, rng=rng, noise=noise)
-
-
 def _gap_case(rng, label, make_data, n_train, noise, width, epochs, p_drops, n_seeds, hidden=False):
-    X_train, y_train = make_data(rng, n_train, noise)
-    X_val, y_val = make_data(rng, 400, noise)
+    X_train, y_train = make_data(n_train, rng=rng, noise=noise)
+    X_val, y_val = make_data(400, rng=rng, noise=noise)
     seeds = tuple(int(s) for s in rng.choice(1000, size=n_seeds, replace=False))
     net = Builtin("dropout_net", {"n_in": 2, "n_out": 2, "width": width,
                                   "text": f"make_net(p_drop, rng): 2 → {width} → {width} → 2, ReLU, "
@@ -307,26 +289,25 @@ def _gap_case(rng, label, make_data, n_train, noise, width, epochs, p_drops, n_s
 
 
 def _gap_cases(rng):
+    from ..data import make_circles, make_moons, make_xor
+
     return [
         _gap_case(rng, "the chapter's experiment, smaller: 60 noisy moons, 2 × 64 units, "
-                       "p_drop 0 and 0.5, 2 seeds", _moons, 60, 0.3, 64, 150, (0.0, 0.5), 2),
-        _gap_case(rng, "three rates of dropout, one seed", _moons, 60, 0.3, 48, 120,
+                       "p_drop 0 and 0.5, 2 seeds", make_moons, 60, 0.3, 64, 150, (0.0, 0.5), 2),
+        _gap_case(rng, "three rates of dropout, one seed", make_moons, 60, 0.3, 48, 120,
                   (0.0, 0.25, 0.5), 1),
-        _gap_case(rng, "dropout first, then none: the order of p_drops is kept", _moons, 50, 0.25,
+        _gap_case(rng, "dropout first, then none: the order of p_drops is kept", make_moons, 50, 0.25,
                   32, 100, (0.5, 0.0), 2),
-        _gap_case(rng, "two noisy circles, 3 seeds", _circles, 80, 0.15, 48, 100, (0.0, 0.3), 3,
+        _gap_case(rng, "two noisy circles, 3 seeds", make_circles, 80, 0.15, 48, 100, (0.0, 0.3), 3,
                   hidden=True),
-        _gap_case(rng, "one rate only, on XOR data", _xor, 60, 0.35, 32, 100, (0.2,), 2, hidden=True),
+        _gap_case(rng, "one rate only, on XOR data", make_xor, 60, 0.35, 32, 100, (0.2,), 2, hidden=True),
     ]
 
 
-def _accuracy(model, X, y, *, train_mode=False):
-    from ..training import predict
-
-    if train_mode:  # the mistake: dropout still on while measuring
-        model.train()
-        return float(np.mean(model.forward(X).argmax(axis=1) == y))
-    return float(np.mean(predict(model, X).argmax(axis=1) == y))
+def _train_mode_accuracy(model, X, y):
+    """The accuracy read with dropout still on (the mistake of measuring in train mode)."""
+    model.train()
+    return float(np.mean(model.forward(X).argmax(axis=1) == y))
 
 
 def _one_run(make_net, train, data, p_drop, seed):
@@ -342,12 +323,12 @@ def _one_run(make_net, train, data, p_drop, seed):
     history = train(model, X_train, y_train, rng)
     loss = SoftmaxCrossEntropy()
     on_train, on_val = evaluate(model, loss, X_train, y_train), evaluate(model, loss, X_val, y_val)
-    noisy = copy.deepcopy(model)
-    return {"train": _accuracy(model, X_train, y_train), "val": _accuracy(model, X_val, y_val),
+    noisy = copy.deepcopy(model)  # its dropout layers draw masks: the honest model stays untouched
+    return {"train": on_train["accuracy"], "val": on_val["accuracy"],
             "train_loss": on_train["loss"], "val_loss": on_val["loss"],
             "history": float(history["accuracy"][-1]),
-            "train_mode": _accuracy(noisy, X_train, y_train, train_mode=True)
-            - _accuracy(noisy, X_val, y_val, train_mode=True)}
+            "train_mode": _train_mode_accuracy(noisy, X_train, y_train)
+            - _train_mode_accuracy(noisy, X_val, y_val)}
 
 
 class DropoutGapPart(Part):
@@ -444,7 +425,7 @@ class DropoutGapPart(Part):
             ok = np.isclose(g, e, rtol=self.rtol, atol=self.atol)
             lines.append(f"  p_drop = {p}: {'✓' if ok else '✗'} expected a gap of {fmt(e)}, "
                          f"got {fmt(g)}")
-        return [f"The gaps differ from the check's run of the same experiment:", *lines,
+        return ["The gaps differ from the check's run of the same experiment:", *lines,
                 "The gap is training accuracy − validation accuracy, both on the whole set after "
                 "training and in eval mode, averaged over the seeds; it grows with the network's "
                 "capacity against the number of training examples (here "
