@@ -35,7 +35,7 @@ def test_hostile_submissions(tmp_path, key):
 
     result, seconds = run_cli(tmp_path, "grade", subs, "--key", key_file, "--out", tmp_path / "out",
                               "--assignment", "01_the_neuron", "--jobs", "3", "--cell-timeout", "4",
-                              "--total-timeout", "20", "--memory-mb", "1024", "--no-progress")
+                              "--total-timeout", "60", "--memory-mb", "1024", "--no-progress")
     assert result.returncode == 0, result.stderr[-3000:]
     print(result.stdout)
     print(f"hostile set graded in {seconds:.1f} s")
@@ -63,7 +63,8 @@ def test_hostile_submissions(tmp_path, key):
     assert "Largest error" in faked["parts"]["sigmoid"]["message"]
     executed = (tmp_path / "out" / "executed" / "faked_outputs" / "01_the_neuron.ipynb").read_text()
     assert "✗ sigmoid" in executed and "✓ sigmoid" not in executed
-    # the notebook runs were stopped, not waited for
+    # the notebook runs were stopped by the cell limit, not waited for (the total limit is far enough
+    # off that a busy machine's slow kernel start and earlier cells cannot reach it first)
     assert "ran longer than 4" in reports["infinite_loop"]["execution"]["stopped"]
     assert "ran longer than 4" in reports["ignores_interrupts"]["execution"]["stopped"]
     assert "kernel died" in reports["exits"]["execution"]["stopped"]
@@ -81,7 +82,7 @@ def test_hostile_submissions(tmp_path, key):
         if path.is_file():
             text = path.read_text(errors="ignore")
             assert not any(seed in text for seed in secrets), path
-    assert seconds < 120
+    assert seconds < 200
 
 
 def test_total_time_limit_kills_the_kernel(tmp_path):
