@@ -51,6 +51,18 @@ def test_make_key_takes_points_from_the_solutions(key):
     assert seeds != [s["seed"] for a in other["assignments"].values() for s in a["parts"].values()]
 
 
+def test_make_key_outside_the_course_says_where_the_solutions_are(tmp_path):
+    """Run in another folder, make-key finds no solutions/ there: a clear error, not a traceback."""
+    for args in ((), ("--solutions", "nowhere"), ("--solutions", ".")):
+        result, _ = run_cli(tmp_path, "make-key", "-o", "key.json", *args, timeout=60)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert "--solutions PATH/TO/solutions" in result.stderr and not (tmp_path / "key.json").exists()
+    result, _ = run_cli(tmp_path, "make-key", "-o", "key.json", "--solutions", SOLUTIONS, timeout=60)
+    assert result.returncode == 0 and "assignments" in result.stdout
+    assert set(json.loads((tmp_path / "key.json").read_text())["assignments"]) == {
+        p.stem for p in SOLUTIONS.glob("[0-9][0-9]_*.ipynb")}
+
+
 @pytest.mark.parametrize("change,message", [
     (lambda k: k.update(format="v0"), '"format" must be'),
     (lambda k: k["assignments"]["01_the_neuron"]["parts"].update(sigmoidd={"points": 1, "seed": 1}),

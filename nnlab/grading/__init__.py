@@ -149,6 +149,13 @@ def _merge_command(args) -> int:
           f"{Path(args.out) / 'gradebook.csv'}, summary: {Path(args.out) / 'summary.md'}")
     return 0
 def _make_key_command(args) -> int:
+    found = sorted(Path(args.solutions).glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        where = "is not a folder" if not Path(args.solutions).is_dir() else "holds no NN_topic.ipynb notebooks"
+        print(f"make-key: {args.solutions} {where}; the key is made from the solution notebooks. "
+              "Hint: run it in the course repository, or pass --solutions PATH/TO/solutions.",
+              file=sys.stderr)
+        return 2
     key = make_key(args.solutions)
     text = json.dumps(key, indent=2) + "\n"
     if args.output == "-":
