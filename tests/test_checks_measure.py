@@ -308,3 +308,108 @@ def test_wrong_gate_gradients_are_rejected_on_every_seed(mistake):
 def test_right_gate_gradients_pass_on_every_seed():
     assert_accepted("gate_backward", gate_autodiff_free)
     assert_accepted("gate_backward", solution("10_vanishing_gradients_and_residual_networks")["gate_backward"])
+
+
+# ----------------------------------------------------------------------------------------------
+# 10: per-layer gradient norms, measured
+
+def _dense(model):
+    return [layer for layer in model.layers if isinstance(layer, nl.Dense)]
+
+
+def _norms(model, loss, X, y, *, what="W", zero=True, order=1, update=False):
+    if zero:
+        model.zero_grad()
+    loss.forward(model.forward(X), y)
+    g, deltas = loss.backward(), []
+    for layer in reversed(model.layers):
+        if isinstance(layer, nl.Dense):
+            deltas.insert(0, g)
+        g = layer.backward(g)
+    layers = _dense(model)
+    if update:
+        for layer in layers:
+            layer.W.data -= 0.1 * layer.W.grad
+    pick = {"W": lambda k, l: np.linalg.norm(l.W.grad), "b": lambda k, l: np.linalg.norm(l.b.grad),
+            "data": lambda k, l: np.linalg.norm(l.W.data), "delta": lambda k, l: np.linalg.norm(deltas[k]),
+            "Wb": lambda k, l: np.linalg.norm(np.concatenate([l.W.grad.ravel(), l.b.grad])),
+            "max": lambda k, l: np.abs(l.W.grad).max(),
+            "squared": lambda k, l: np.linalg.norm(l.W.grad) ** 2}[what]
+    return np.array([pick(k, l) for k, l in enumerate(layers)])[::order]
+
+
+def norms_by_hand(model, loss, X, y):
+    """Correct, another way: the forward and backward pass written out in numpy from W.data (the
+    nets of the check are Dense layers with sigmoid, tanh or ReLU between them), the Frobenius norm
+    as √(Σ g²)."""
+    acts = {nl.Sigmoid: (lambda z: 1 / (1 + np.exp(-z)), lambda a: a * (1 - a)),
+            nl.Tanh: (np.tanh, lambda a: 1 - a * a), nl.ReLU: (lambda z: np.maximum(z, 0), lambda a: (a > 0) * 1.0)}
+    a, inputs, outs = X, [], []
+    for layer in model.layers:
+        if isinstance(layer, nl.Dense):
+            inputs.append(a)
+            a = a @ layer.W.data.T + layer.b.data
+        else:
+            a = acts[type(layer)][0](a)
+        outs.append(a)
+    N = len(X)
+    if isinstance(loss, nl.SoftmaxCrossEntropy):
+        p = np.exp(a - a.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - np.eye(a.shape[1])[y]) / N
+    else:
+        g = (a - y) / N  # C = (1/2N) Σ ‖a − y‖²
+    norms = []
+    for k in range(len(model.layers) - 1, -1, -1):
+        layer = model.layers[k]
+        if isinstance(layer, nl.Dense):
+            norms.insert(0, np.sqrt(((g.T @ inputs.pop()) ** 2).sum()))
+            g = g @ layer.W.data
+        else:
+            g = g * acts[type(layer)][1](outs[k])
+    return norms
+
+
+WRONG_NORMS = {
+    "reversed": (lambda *a: _norms(*a, order=-1), ["reverse order"]),
+    "squared": (lambda *a: _norms(*a, what="squared"), ["squared norms"]),
+    "no zero_grad": (lambda *a: _norms(*a, zero=False), ["zero_grad"]),
+    "‖W‖": (lambda *a: _norms(*a, what="data"), ["norms of the weights"]),
+    "‖∂C/∂b‖": (lambda *a: _norms(*a, what="b"), ["bias gradients"]),
+    "W and b together": (lambda *a: _norms(*a, what="Wb"), ["weight and bias gradients together"]),
+    "‖δ‖": (lambda *a: _norms(*a, what="delta"), ["norms of δ^l"]),
+    "first layer only": (lambda *a: _norms(*a)[:1], ["first layer's norm alone"]),
+    "last layer only": (lambda *a: _norms(*a)[-1:], ["last layer's norm alone"]),
+    "max-abs": (lambda *a: _norms(*a, what="max"), ["largest |∂C/∂w_jk|"]),
+    "a dict": (lambda *a: {f"[{k}]": v for k, v in enumerate(_norms(*a).tolist())},
+               ["return an array, one number per Dense layer, input side first"]),
+    "nnlab's own": (lambda *a: list(nl.diagnostics.gradient_norms(*a).values()),
+                    ["nl.diagnostics.gradient_norms"]),
+    "an SGD step": (lambda *a: _norms(*a, update=True), ["modified its input model"]),
+    "no backward pass": (lambda m, loss, X, y: [np.linalg.norm(l.W.grad) for l in _dense(m)],
+                         ["the weights and the slopes σ′(z)"]),
+}
+WRONG["layer_gradient_norms"] = WRONG_NORMS
+
+
+@pytest.mark.parametrize("mistake", list(WRONG_NORMS))
+def test_wrong_gradient_norms_are_rejected_on_every_seed(mistake):
+    fn, words = WRONG_NORMS[mistake]
+    assert_rejected("layer_gradient_norms", fn, words)
+
+
+def test_right_gradient_norms_pass_on_every_seed():
+    assert_accepted("layer_gradient_norms", norms_by_hand)
+    assert_accepted("layer_gradient_norms", _norms)
+    assert_accepted("layer_gradient_norms",
+                    solution("10_vanishing_gradients_and_residual_networks")["layer_gradient_norms"])
+
+
+def test_the_vanishing_case_is_judged_relatively():
+    part = PARTS["layer_gradient_norms"]
+    case = [c for c in part.cases(np.random.default_rng(0)) if "vanish" in c.label][0]
+    norms = part.expected(case)
+    assert norms[0] / norms[-1] < 1e-4 and part.atol == 0.0
+    off = norms * (1 + np.r_[1e-5, np.zeros(len(norms) - 1)])  # the first layer off by 1e-5 relative
+    got = (off, [(np.array(s[1]), np.array(s[2])) for s in case.args[0].params["layers"] if s[0] == "dense"], [])
+    assert "Dense layer 1 of" in "\n".join(part.judge(case, got))

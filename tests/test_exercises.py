@@ -173,7 +173,7 @@ def test_parts_points_and_questions(solution):
             question = "".join(cells[i - 1]["source"])
             assert re.search(rf"\({meta['points']} points?\)", question), question
             questions.append(meta["question"])
-    assert 3 <= len(parts) <= 6 and 1 <= len(questions) <= 2
+    assert 3 <= len(parts) <= 6 and 1 <= len(questions) <= (3 if solution.name.startswith("10_") else 2)
     intro = "".join(cells[0]["source"])
     total = sum(p for _, p in parts)
     assert f"**Points:** {total} for code ({len(parts)} parts)" in intro

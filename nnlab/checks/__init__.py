@@ -58,8 +58,8 @@ from .neuron import (check_logic_gate_weights, check_neuron_forward,
 from .optimizers import check_adam_step, check_minibatches, check_momentum_step
 from .recurrent import (check_gradient_through_time, check_lstm_cell_forward, check_rnn_backward,
                         check_rnn_forward)
-from .residual import (check_backprop_deltas, check_gate_backward, check_residual_backward,
-                       check_residual_forward)
+from .residual import (check_backprop_deltas, check_gate_backward, check_layer_gradient_norms,
+                       check_residual_backward, check_residual_forward)
 from .training import (check_accuracy, check_confusion_matrix, check_standardize,
                        check_stratified_split, check_training)
 

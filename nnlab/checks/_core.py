@@ -443,6 +443,34 @@ def _builtin_functions():
             return float(np.sum(a * np.sin(x)) + np.sum(c * x ** 3) / 3.0)
         return f
 
+    def sequential(layers, text=""):
+        """An nl.Sequential from [["dense", W, b(, W.grad, b.grad)], ["sigmoid"], …] (a fresh
+        model each time: its weights and any old gradient are copies)."""
+        from .. import activation_layers, dense, model
+
+        kinds = {"sigmoid": activation_layers.Sigmoid, "tanh": activation_layers.Tanh,
+                 "relu": activation_layers.ReLU}
+        built = []
+        for spec in layers:
+            if spec[0] == "dense":
+                W = np.array(spec[1], dtype=np.float64)
+                layer = dense.Dense(W.shape[1], W.shape[0], rng=np.random.default_rng(0))
+                layer.W.data[...] = W
+                layer.b.data[...] = np.array(spec[2], dtype=np.float64)
+                if len(spec) == 5:
+                    layer.W.grad = spec[3]
+                    layer.b.grad = spec[4]
+                built.append(layer)
+            else:
+                built.append(kinds[spec[0]]())
+        return model.Sequential(*built)
+
+    def loss(name, text=""):
+        from .. import losses
+
+        return {"SoftmaxCrossEntropy": losses.SoftmaxCrossEntropy,
+                "SquaredError": losses.SquaredError}[name]()
+
     def dropout_net(n_in, n_out, width, text=""):
         """make_net(p_drop, rng): Dense → ReLU (→ Dropout) → Dense → ReLU (→ Dropout) → Dense."""
         from .. import activation_layers, dense, dropout, model
@@ -469,6 +497,7 @@ def _builtin_functions():
         return train
 
     return {"quadratic_grad": quadratic_grad, "smooth_scalar": smooth_scalar,
+            "sequential": sequential, "loss": loss,
             "dropout_net": dropout_net, "dropout_train": dropout_train}
 
 

@@ -1,12 +1,16 @@
 """Checks for chapter 10, vanishing gradients and residual networks: δ through a deep sigmoid net,
-a residual block's forward and backward pass."""
+a residual block's forward and backward pass, a gate's backward pass, and the per-layer gradient
+norms of a deep net, measured."""
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
 from ..activations import relu, sigmoid_prime, tanh_prime
-from ._core import Case, CheckResult, run_check
+from ._core import Case, CheckResult, Part, compare, is_number, run_check, show
+from ._plain import describe, fmt, shape_text
 from ._parts import FunctionPart
 
 
@@ -226,3 +230,275 @@ def check_gate_backward(gate_backward) -> CheckResult:
     """Check your `gate_backward(dC_da, u, v)` → (dC_du, dC_dv) for a = σ(u) ⊙ tanh(v), against
     central differences.  Chapter 10."""
     return run_check(GATE_BACKWARD, gate_backward)
+
+
+# ----------------------------------------------------------------------------------------------
+# layer_gradient_norms: a measure-it part (the chapter measured them with nl.diagnostics)
+
+_ACTIVATIONS = ("sigmoid", "tanh", "relu")
+
+
+def _net_spec(rng, widths, act, *, scale=1.0, out_act=None, std=None):
+    """A Builtin "sequential" for an nl.Sequential of Dense layers with `act` between them (and
+    `out_act` after the last), weights N(0, std²)·scale, biases N(0, 0.1²)."""
+    layers = []
+    for k, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        s = (np.sqrt(2.0 / n_in) if std == "he" else 1.0) * scale
+        layers.append(["dense", rng.normal(size=(n_out, n_in)) * s, rng.normal(size=n_out) * 0.1])
+        if k < len(widths) - 2:
+            layers.append([act])
+    if out_act:
+        layers.append([out_act])
+    return layers
+
+
+def _with_stale(layers, loss_name, rng, n_in, n_out):
+    """The spec with stale gradients: those of a backward pass on other data (a forgotten
+    zero_grad adds them)."""
+    from ._core import BUILTINS
+
+    model = BUILTINS["sequential"](layers)
+    X, y = rng.normal(size=(3, n_in)), _targets(rng, loss_name, 3, n_out)
+    loss = BUILTINS["loss"](loss_name)
+    loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+    out, k = [], 0
+    for spec in layers:
+        if spec[0] == "dense":
+            out.append(["dense", spec[1], spec[2], dense[k].W.grad.copy(), dense[k].b.grad.copy()])
+            k += 1
+        else:
+            out.append(spec)
+    return out
+
+
+def _targets(rng, loss_name, n, n_out):
+    if loss_name == "SoftmaxCrossEntropy":
+        return rng.integers(0, n_out, size=n)
+    return rng.normal(size=(n, n_out)) * 0.5
+
+
+def _norms_case(rng, label, widths, act, loss_name, n, *, hidden=False, **net):
+    from ._plain import Builtin
+
+    layers = _with_stale(_net_spec(rng, widths, act, **net), loss_name, rng, widths[0], widths[-1])
+    depth = len(widths) - 1
+    text = f"an nl.Sequential of {depth} Dense layers ({' → '.join(map(str, widths))}) with {act}"
+    if net.get("out_act"):
+        text += f" and a {net['out_act']} output"
+    text += " (its .grad holds an old gradient)"
+    model = Builtin("sequential", {"layers": layers, "text": text})
+    loss = Builtin("loss", {"name": loss_name, "text": f"nl.{loss_name}()"})
+    X = rng.normal(size=(n, widths[0]))
+    return Case(label, (model, loss, X, _targets(rng, loss_name, n, widths[-1])), hidden=hidden)
+
+
+def _norms_cases(rng):
+    return [
+        _norms_case(rng, "a sigmoid net, 4 Dense layers of width 8, SoftmaxCrossEntropy",
+                    [6, 8, 8, 8, 3], "sigmoid", "SoftmaxCrossEntropy", 5),
+        _norms_case(rng, "a tanh net, 5 Dense layers of width 10, SquaredError",
+                    [4, 10, 10, 10, 10, 2], "tanh", "SquaredError", 4, scale=0.6),
+        _norms_case(rng, "a ReLU net with He weights, a batch of one",
+                    [5, 16, 16, 16, 4], "relu", "SoftmaxCrossEntropy", 1, std="he"),
+        _norms_case(rng, "a sigmoid net of 2 Dense layers, SquaredError",
+                    [3, 5, 2], "sigmoid", "SquaredError", 6),
+        _norms_case(rng, "a deep narrow sigmoid net: 9 Dense layers of width 3",
+                    [3, 3, 3, 3, 3, 3, 3, 3, 3, 2], "sigmoid", "SoftmaxCrossEntropy", 4, hidden=True),
+        _norms_case(rng, "a 12-layer sigmoid net whose first layers' gradients vanish (~1e-6 of the last)",
+                    [10] * 12 + [3], "sigmoid", "SoftmaxCrossEntropy", 6, scale=0.5, hidden=True),
+        _norms_case(rng, "regression: a ReLU net with a Tanh output, SquaredError",
+                    [4, 12, 6, 3], "relu", "SquaredError", 5, std="he", out_act="tanh", hidden=True),
+    ]
+
+
+def _measure(args):
+    """What one honest forward and backward pass gives, layer by layer (Dense layers only):
+    ‖∂C/∂W‖, ‖∂C/∂b‖, ‖δ‖, max |∂C/∂W|, ‖W‖, the stale gradients' sums, on a fresh model."""
+    from ._core import materialise
+
+    model, loss, X, y = materialise(copy.deepcopy(args))
+    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+    stale_W = [layer.W.grad.copy() for layer in dense]
+    stale_b = [layer.b.grad.copy() for layer in dense]
+    model.zero_grad()
+    loss.forward(model.forward(X), y)
+    g, deltas = loss.backward(), []
+    for layer in reversed(model.layers):
+        if type(layer).__name__ == "Dense":
+            deltas.insert(0, g)
+        g = layer.backward(g)
+    gW = [layer.W.grad.copy() for layer in dense]
+    gb = [layer.b.grad.copy() for layer in dense]
+    norm = np.linalg.norm
+    return {
+        "W": np.array([norm(w) for w in gW]),
+        "b": np.array([norm(v) for v in gb]),
+        "delta": np.array([norm(d) for d in deltas]),
+        "max": np.array([np.abs(w).max() for w in gW]),
+        "weights": np.array([norm(layer.W.data) for layer in dense]),
+        "stale": np.array([norm(w + s) for w, s in zip(gW, stale_W)]),
+        "Wb": np.array([np.sqrt(norm(w) ** 2 + norm(v) ** 2) for w, v in zip(gW, gb)]),
+        "stale_b": stale_b,
+    }
+
+
+def _weights_of(args):
+    """The Dense layers' (W, b) of a case, as the learner's model holds them before the call."""
+    return [(np.array(spec[1]), np.array(spec[2])) for spec in args[0].params["layers"]
+            if spec[0] == "dense"]
+
+
+_NORM_MISTAKES = (
+    (lambda m: m["W"][::-1], "the right norms in reverse order, output side first. Hint: return "
+                             "them input side first, as model.layers lists the Dense layers."),
+    (lambda m: m["W"] ** 2, "the squared norms ‖∂C/∂W‖². Hint: the Frobenius norm is the square "
+                            "root: √(Σ_jk (∂C/∂w_jk)²), np.linalg.norm(g)."),
+    (lambda m: m["stale"], "the norms of an old gradient plus the new one: the model's .grad already "
+                           "held a gradient, and backward adds to it. Hint: model.zero_grad() before "
+                           "the forward pass."),
+    (lambda m: m["weights"], "the norms of the weights ‖W‖, not of their gradients. Hint: "
+                             "layer.W.grad holds ∂C/∂W after the backward pass; layer.W.data is W."),
+    (lambda m: m["b"], "the norms of the bias gradients ‖∂C/∂b‖. Hint: measure layer.W.grad, the "
+                       "weights' gradient."),
+    (lambda m: m["Wb"], "the norms of the weight and bias gradients together. Hint: only ∂C/∂W: "
+                        "np.linalg.norm(layer.W.grad)."),
+    (lambda m: m["delta"], "the norms of δ^l = ∂C/∂z^l, the gradient at each Dense layer's output. "
+                           "Hint: ∂C/∂W^l = (δ^l)ᵀ a^(l−1) also holds the layer's input; read it "
+                           "from layer.W.grad."),
+    (lambda m: m["W"][:1], "the first layer's norm alone. Hint: one norm per Dense layer of the "
+                           "model, input side first."),
+    (lambda m: m["W"][-1:], "the last layer's norm alone. Hint: one norm per Dense layer of the "
+                            "model, input side first."),
+    (lambda m: m["max"], "the largest |∂C/∂w_jk| of each layer, not the Frobenius norm. Hint: "
+                         "‖g‖ = √(Σ_jk g_jk²), np.linalg.norm(g) of the 2-D gradient."),
+)
+
+_NORMS_DEPEND = ("Hint: each layer's ‖∂C/∂W^l‖ comes from δ^l, the product of the weights and the "
+                 "slopes σ′(z) of every layer above it (σ′ ≤ 1/4 for the sigmoid, ≤ 1 for tanh), "
+                 "times that layer's input: in a sigmoid net the norms shrink towards the input "
+                 "side. One forward and one backward pass on X, y, after model.zero_grad(), give them all.")
+
+
+class GradientNormsPart(Part):
+    """layer_gradient_norms(model, loss, X, y) → ‖∂C/∂W^l‖ of every Dense layer, input side first;
+    the model comes with a stale gradient in .grad, and its weights must not change."""
+
+    diagnose_across_cases = True
+
+    def __init__(self):
+        super().__init__(
+            "layer_gradient_norms", "layer_gradient_norms(model, loss, X, y)", "10", rtol=1e-6,
+            atol=0.0,
+            hints=("Let nnlab compute the gradient: one forward pass of X through the model, the "
+                   "loss, one backward pass — after clearing the gradient the model already "
+                   "holds. Then read each Dense layer's weight gradient.",
+                   "‖∂C/∂W^l‖ = √(Σ_jk (∂C/∂w^l_jk)²), the Frobenius norm of layer l's weight "
+                   "gradient, for l = 1, …, L (input side first).",
+                   "The operations: the model's zero_grad method clears the old gradient; "
+                   "model.forward, loss.forward, then loss.backward and model.backward do the two "
+                   "passes; each nl.Dense layer in model.layers then holds ∂C/∂W^l in layer.W.grad, "
+                   "and np.linalg.norm of a 2-D array is its Frobenius norm — not "
+                   "nl.diagnostics.gradient_norms."))
+
+    def cases(self, rng):
+        return _norms_cases(rng)
+
+    def call(self, fn, args, extra):
+        from .. import diagnostics
+        from ._watch import Calls
+
+        model = args[0]
+        with Calls({diagnostics.gradient_norms.__code__: "nl.diagnostics.gradient_norms"}) as seen:
+            got = fn(*args)
+        if isinstance(got, (list, tuple)):
+            try:
+                got = np.array(got, dtype=np.float64)
+            except (TypeError, ValueError):
+                pass
+        after = []
+        for layer in getattr(model, "layers", ()):
+            if type(layer).__name__ == "Dense":
+                try:
+                    after.append((np.array(layer.W.data, dtype=np.float64),
+                                  np.array(layer.b.data, dtype=np.float64)))
+                except Exception:  # noqa: BLE001 — replaced by something else: changed
+                    after.append(None)
+        return got, after, seen.called
+
+    def describe_input(self, case):
+        model, loss, X, y = case.args
+        return [f"  model = {show(model)}", f"  loss = {show(loss)}", f"  X = {show(X, indent=6)}",
+                f"  y = {show(y, indent=6)}"]
+
+    def expected(self, case):
+        return _measure(case.args)["W"]
+
+    def wrong(self, case):
+        m, weights = _measure(case.args), _weights_of(case.args)
+        return [((f(m), weights, []), explanation) for f, explanation in _NORM_MISTAKES]
+
+    def judge(self, case, got):
+        if not (isinstance(got, tuple) and len(got) == 3):
+            return ["Your result could not be read; return an array, one number per Dense layer."]
+        value, after, called = got
+        if called:
+            return ["Your function called nl.diagnostics.gradient_norms, nnlab's own version of "
+                    "this part.", "Hint: measure the norms yourself: the forward and backward "
+                    "pass, then np.linalg.norm(layer.W.grad) for each Dense layer."]
+        weights = _weights_of(case.args)
+        changed = [k for k in range(1, len(weights) + 1)
+                   if not (isinstance(after, (list, tuple)) and k <= len(after) and after[k - 1] is not None
+                           and np.array_equal(after[k - 1][0], weights[k - 1][0])
+                           and np.array_equal(after[k - 1][1], weights[k - 1][1]))]
+        if changed:
+            return [f"Your function modified its input model: the weights (W.data or b.data) of "
+                    f"Dense layer{'s' if len(changed) > 1 else ''} {', '.join(map(str, changed))} "
+                    f"changed.", "Hint: measuring needs no update: the forward and backward pass "
+                    "change only the gradients .grad — no optimizer step, no W.data -= …."]
+        expected = self.expected(case)
+        L = len(expected)
+        if isinstance(value, dict):
+            return [f"Your function returned a dict ({describe(value)[2:]}): return an array, one "
+                    f"number per Dense layer, input side first (here {L} numbers), e.g. "
+                    f"np.array(norms) — not the labelled dict that nl.diagnostics.gradient_norms gives."]
+        if is_number(value):
+            return [f"Your function returned a single number, {fmt(value)}: return an array, one "
+                    f"number per Dense layer, input side first (here {L} numbers)."]
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+            return [f"Your function returned {describe(value)}: return an array, one number per "
+                    f"Dense layer, input side first (here {L} numbers)."]
+        if value.ndim != 1 or len(value) != L:
+            return [f"Your result should be a 1-d array of {L} numbers, one per Dense layer of the "
+                    f"model (input side first), got shape {shape_text(value.shape)}."]
+        g = value.astype(np.float64)
+        problems = [(k, compare(float(expected[k]), value[k], (), self.rtol, self.atol,
+                                what=f"The norm of Dense layer {k + 1} of {L} (index {k})"))
+                    for k in range(L)]
+        bad = [k for k, problem in problems if problem is not None]
+        if not bad:
+            return None
+        lines = [line for k, problem in problems[:bad[min(3, len(bad) - 1)] + 1] if problem
+                 for line in problem]
+        if len(bad) > 4:
+            lines.append(f"… and {len(bad) - 4} more layers wrong.")
+        right = [str(k + 1) for k in range(L) if k not in bad]
+        lines.append(f"{L - len(bad)} of {L} layers right" + (f" (layer{'s' if len(right) > 1 else ''} "
+                                                            f"{', '.join(right)})." if right else "."))
+        lines.append(f"  expected: {show(expected, indent=12)}")
+        lines.append(f"  got:      {show(g, indent=12)}")
+        if not any(compare(v, got, (), self.rtol, self.atol) is None for v, _ in self.wrong(case)):
+            lines.append(_NORMS_DEPEND)
+        return lines
+
+
+LAYER_GRADIENT_NORMS = GradientNormsPart()
+
+PARTS = [BACKPROP_DELTAS, RESIDUAL_FORWARD, RESIDUAL_BACKWARD, GATE_BACKWARD, LAYER_GRADIENT_NORMS]
+
+
+def check_layer_gradient_norms(layer_gradient_norms) -> CheckResult:
+    """Check your `layer_gradient_norms(model, loss, X, y)` → ‖∂C/∂W^l‖ of every Dense layer,
+    input side first, from one forward and backward pass.  Chapter 10."""
+    return run_check(LAYER_GRADIENT_NORMS, layer_gradient_norms)

@@ -67,6 +67,7 @@ REFERENCES = {
     "early_stopping": ("nnlab.training.EarlyStopping",),
     "residual_forward": ("nnlab.residual.Residual",),
     "residual_backward": ("nnlab.residual.Residual",),
+    "layer_gradient_norms": ("nnlab.diagnostics.gradient_norms",),
     "rnn_forward": ("nnlab.recurrent.RNN",),
     "rnn_backward": ("nnlab.recurrent.RNN",),
     "lstm_cell_forward": ("nnlab.recurrent.LSTM",),
