@@ -63,9 +63,10 @@ test-full: $(STAMP_DEV)  ## the whole suite in .venv (PYTEST_ARGS="-x -k dense" 
 # numpy 1.26 has wheels for Python 3.9-3.12 only; on a newer Python there is nothing to test against.
 OLDEST_OK := $(shell $(PYTHON) -c 'import sys; print(int(sys.version_info < (3, 13)))' 2>/dev/null)
 ifneq ($(OLDEST_OK),0)
+# Two pytest workers on two cores, as in test-full.
 test-np126: $(STAMP_OLD)  ## the unit tests in .venv-np126 (numpy 1.26)
 	@$(PY_OLD) -c 'import sys, numpy; print(f"== unit tests: Python {sys.version.split()[0]}, numpy {numpy.__version__}")'
-	$(ONE_THREAD) $(PY_OLD) -m pytest -m "$(UNIT_MARKERS)" $(PYTEST_ARGS) tests
+	$(ONE_THREAD) $(PY_OLD) -m pytest -m "$(UNIT_MARKERS)" -n 2 $(PYTEST_ARGS) tests
 else
 test-np126:
 	@echo "== unit tests on numpy $(NUMPY_OLDEST) skipped: it needs Python <= 3.12 (use PYTHON=python3.12)"
