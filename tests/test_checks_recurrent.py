@@ -175,7 +175,7 @@ def _rnn_square_check(x, W_x, W_h, b):
 
 def _bptt(dC_dh, x, W_x, W_h, b, through_time=True, accumulate=True, transpose_h=False, prime="h",
           h_now=False, mean_b=False, in_place=False, as_list=False, keep="last", wrap=False,
-          dx_t=False):
+          dx_t=False, clip=None, clip_norm=None):
     N, T, _ = x.shape
     H = W_h.shape[0]
     h = rnn_forward_list(x, W_x, W_h, b)
@@ -191,6 +191,10 @@ def _bptt(dC_dh, x, W_x, W_h, b, through_time=True, accumulate=True, transpose_h
         slope = {"h": 1 - h[:, t] ** 2, "z": 1 - z[:, t] ** 2, "tanh(h)": 1 - np.tanh(h[:, t]) ** 2,
                  "none": 1.0}[prime]
         d = g * slope
+        if clip is not None:
+            d = np.clip(d, -clip, clip)
+        if clip_norm is not None and np.linalg.norm(d) > clip_norm:
+            d = d * clip_norm / np.linalg.norm(d)
         prev = h[:, t] if h_now else (h[:, t - 1] if t or wrap else np.zeros((N, H)))
         terms = (d.T @ x[:, t], d.T @ prev, d.mean(0) if mean_b else d.sum(0))
         if accumulate:
@@ -251,6 +255,9 @@ WRONG = {
         (lambda *a: _bptt(*a, prime="none"), "without tanh′"),
         (lambda *a: _bptt(*a, wrap=True), "h[:, −1] in Python"),
         (lambda *a: _bptt(*a, dx_t=True), "Wrong: dC_dx; right: dC_dW_x, dC_dW_h and dC_db."),
+        (lambda *a: _bptt(*a, clip=5.0), "no clipping"),
+        (lambda *a: _bptt(*a, clip_norm=100.0), "no clipping"),
+        (lambda *a: _bptt(*a, clip_norm=1000.0), "no clipping"),
     ],
     "lstm_cell_forward": [
         (lambda *a: _cell(*a, order="ifog"), "(i, f, o, g)"),

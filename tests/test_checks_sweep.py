@@ -80,6 +80,45 @@ def _early_late(losses, patience):
     return best_epoch
 
 
+def _early_short(losses, patience, start=0):
+    """Wrong: stops one epoch too early (the count reaches patience − 1, or starts at 1)."""
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best:
+            best, best_epoch, waited = loss, epoch, start
+        else:
+            waited += 1
+            if waited >= patience - 1 + start:
+                break
+    return best_epoch
+
+
+def _early_keep_last(losses, patience):
+    """Wrong: the last epoch when patience never runs out (as if training's end were the best)."""
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best:
+            best, best_epoch, waited = loss, epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return best_epoch
+    return len(losses) - 1
+
+
+def _early_min_delta(losses, patience, min_delta=1e-4):
+    """Wrong: an improvement must beat the best by min_delta (absolute, as Keras's default)."""
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best - min_delta:
+            best, best_epoch, waited = loss, epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best_epoch
+
+
 # ----------------------------------------------------------------------------------------------
 # minibatches
 
@@ -154,6 +193,10 @@ WRONG = {
         (lambda losses, patience: int(np.argmin(losses)), "WHOLE list"),
         (lambda losses, patience: _early(losses, patience) + 1, "counted from 1"),
         (_early_late, "one epoch too long"),
+        (_early_short, "one epoch too early"),
+        (lambda losses, patience: _early_short(losses, patience, start=1), "one epoch too early"),
+        (_early_keep_last, "never stops"),
+        (_early_min_delta, "by a margin"),
     ],
     "minibatches": [
         (_batches_shuffled_blocks, "shuffled"),
@@ -196,6 +239,15 @@ def test_no_reset_is_caught_by_the_public_cases_alone():
 
     result = run_check(PARTS["early_stopping"], lambda losses, patience: _early(losses, patience, reset=False))
     assert not result.passed and "never reset" in result.message
+
+
+def test_the_public_cases_name_stopping_one_epoch_too_early():
+    """Without the hidden cases too, stopping early is not told it never resets its counter."""
+    from nnlab.checks import run_check
+
+    result = run_check(PARTS["early_stopping"], _early_short)
+    assert not result.passed and "one epoch too early" in result.message
+    assert "never reset" not in result.message
 
 
 def test_hidden_cases_are_other_cases():

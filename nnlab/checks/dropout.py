@@ -166,7 +166,8 @@ def _early_stopping(losses, patience, strict=True, late=0):
 
 def _curve(rng, moves: str) -> np.ndarray:
     """A validation curve from a string of moves: I = a strict improvement on the best so far,
-    B = a bad epoch (higher than the best), E = exactly equal to the best, D = a dip far below
+    B = a bad epoch (higher than the best), E = exactly equal to the best, i = an improvement of
+    only 1e-7 to 1e-6 of the loss (still strictly lower: it counts), D = a dip far below
     everything before (placed after the stop, where early stopping must not see it)."""
     best = float(rng.uniform(0.8, 1.6))
     losses = [best]
@@ -177,6 +178,9 @@ def _curve(rng, moves: str) -> np.ndarray:
         elif move == "B":
             losses.append(best * float(rng.uniform(1.01, 1.3)))
         elif move == "E":
+            losses.append(best)
+        elif move == "i":
+            best *= 1.0 - float(rng.uniform(1e-7, 1e-6))
             losses.append(best)
         else:  # "D"
             losses.append(min(losses) * float(rng.uniform(0.2, 0.6)))
@@ -199,6 +203,9 @@ def _early_cases(rng):
         Case("equal losses are no improvement", (_curve(rng, "I" * k + "EE" + "I" + "BB" + "D"), 2)),
         Case("a loss that keeps falling", (_curve(rng, "I" * int(rng.integers(4, 7))), 2)),
         Case("patience 1", (_curve(rng, "IBIB" + "D"), 1)),
+        # never stops, and ends on bad epochs: the best epoch, not the last one
+        Case("training ends before patience runs out", (_curve(rng, "I" * k + "IB" + "B" * (p - 2)), p)),
+        Case("a tiny improvement still counts", (_curve(rng, "IB" + "i" + "BB" + "D"), 2)),
     ]
     hidden = [
         Case("the best loss at the first epoch", (_curve(rng, "B" * 4 + "D"), 4), hidden=True),
@@ -206,6 +213,9 @@ def _early_cases(rng):
         Case("an equal loss after a bad one", (_curve(rng, "IBEBI" + "BBB" + "D"), 3), hidden=True),
         Case("a list of plain floats, patience 5",
              ([float(x) for x in _curve(rng, "II" + "BBBBI" + "BBBBB" + "D")], 5), hidden=True),
+        Case("the end of training after an equal loss and bad epochs",
+             (_curve(rng, "IIBI" + "EB"), 3), hidden=True),
+        Case("tiny improvements in a row", (_curve(rng, "IB" + "iBi" + "BBB" + "D"), 3), hidden=True),
     ]
     return public + hidden
 
@@ -215,6 +225,31 @@ def _early_no_reset(losses, patience):
     for epoch, loss in enumerate(losses):
         if loss < best:
             best, best_epoch = loss, epoch
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    return best_epoch
+
+
+def _early_last_if_never_stopped(losses, patience):
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best:
+            best, best_epoch, waited = loss, epoch, 0
+        else:
+            waited += 1
+            if waited >= patience:
+                return best_epoch
+    return len(losses) - 1
+
+
+def _early_min_delta(losses, patience, min_delta=1e-5):
+    """An improvement must be lower than the best by min_delta of it (Keras's min_delta)."""
+    best, best_epoch, waited = np.inf, 0, 0
+    for epoch, loss in enumerate(losses):
+        if epoch == 0 or loss < best * (1 - min_delta):
+            best, best_epoch, waited = loss, epoch, 0
         else:
             waited += 1
             if waited >= patience:
@@ -235,6 +270,15 @@ EARLY_STOPPING = FunctionPart(
         (lambda losses, patience: _early_stopping(losses, patience, late=1),
          "the result of waiting one epoch too long. Hint: stop as soon as `patience` epochs in a row "
          "were no better than the best."),
+        (lambda losses, patience: _early_stopping(losses, patience, late=-1),
+         "the result of stopping one epoch too early. Hint: stop when the count of epochs in a row "
+         "without improvement REACHES patience (patience 3: three bad epochs, then stop)."),
+        (_early_last_if_never_stopped,
+         "the last epoch when training never stops. Hint: the epoch to keep is the best one, also "
+         "when patience never ran out."),
+        (lambda losses, patience: _early_min_delta(losses, patience),
+         "the result when an improvement must beat the best by a margin. Hint: any strictly lower "
+         "loss is an improvement, however small."),
         (_early_no_reset, "the result of a counter that is never reset: bad epochs before an "
                           "improvement still count after it. Hint: `patience` bad epochs IN A ROW "
                           "stop training; an improvement starts the count again."),

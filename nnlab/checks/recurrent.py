@@ -292,6 +292,10 @@ def _rnn_backward_cases(rng):
     last[:, -1] = rng.normal(size=(N, H))
     cases.insert(1, Case(f"a gradient only at the last step (a classifier reading h_{T}), {T} steps",
                          (last, x, W_x, W_h, b)))
+    # the exact gradient, however large: clipping is a training step's choice, not the derivative
+    x, W_x, W_h, b = _rnn_inputs(rng, 2, 6, n_in, H)
+    cases.insert(2, Case("a large gradient from above (|∂C/∂h_t| ~ 1000): the exact gradient, no clipping",
+                         (rng.normal(size=(2, 6, H)) * 1000.0, x, W_x, W_h, b)))
     return cases
 
 
