@@ -113,3 +113,61 @@ def test_a_float32_number_is_named_as_such(capsys):
 
     assert not nl.checks.check_squared_error(squared_error)
     assert "Your result is float16" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name,fn", [
+    ("sigmoid", lambda z: nl.activations.sigmoid(z).astype(np.float32)),
+    ("relu", lambda z: np.maximum(z, 0).astype(np.float32)),
+    ("squared_error", lambda a, y: np.float32(0.5 * np.sum((a - y) ** 2) / len(a))),
+    ("softmax", lambda z: nl.activations.softmax(z).astype(np.float32)),
+])
+def test_float32_is_rejected_even_when_its_digits_agree(name, fn):
+    """float64 is the course's dtype: a float32 result fails on every case and seed, with the
+    reason, whether or not its 7 digits happen to meet the tolerance."""
+    from check_tools import verdict
+
+    for seed in range(20):
+        result = verdict(name, fn, seed)
+        assert not result.passed and "is float32, about 7 significant digits" in result.message
+
+
+def test_booleans_where_floats_are_asked_are_named():
+    result = run_check(PARTS["relu_prime"], lambda z: z > 0)
+    assert not result.passed and "holds booleans" in result.message
+    assert run_check(PARTS["relu_prime"], lambda z: (z > 0) * 1.0).passed
+
+
+def _momentum_both_wrong(w, grad, v, lr, mu):
+    v_new = mu * v - lr * grad
+    return w + 2 * v_new, 2 * v_new
+
+
+def test_one_line_summaries_of_several_outputs_end_in_a_statement():
+    """The later failing cases get one line each: it names the wrong output and says what is
+    wrong with it, never a header with nothing after it ("w_new:")."""
+    result = run_check(PARTS["momentum_step"], _momentum_both_wrong)
+    later = [line for line in result.message.splitlines() if line.startswith("Test input 2 (")]
+    assert later and "w_new and v_new are wrong: w_new: Largest error" in later[0], result.message
+    assert not later[0].rstrip().endswith(":")
+
+
+def test_outputs_in_the_wrong_order_are_called_so():
+    def swapped(w, grad, v, lr, mu):
+        v_new = mu * v - lr * grad
+        return v_new, w + v_new
+
+    result = run_check(PARTS["momentum_step"], swapped)
+    assert not result.passed and "the right values in the wrong order: (v_new, w_new)" in result.message
+
+
+def test_a_changed_list_is_told_as_a_list():
+    def feedforward_pop(x, layers):
+        a = x
+        while layers:
+            W, b = layers.pop(0)
+            a = nl.activations.sigmoid(a @ W.T + b)
+        return a
+
+    result = run_check(PARTS["feedforward"], feedforward_pop)
+    assert not result.passed and "the caller's list changed" in result.message
+    assert "x.copy()" not in result.message

@@ -302,6 +302,12 @@ def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 
                 details.append((name, problem))
         if not wrong:
             return None
+        order = _reordered(expected, got, rtol, atol) if len(wrong) > 1 else None
+        if order is not None:
+            return [f"{what} holds the right values in the wrong order: "
+                    f"({', '.join(names[i] if i < len(names) else f'value {i + 1}' for i in order)}) "
+                    f"where ({', '.join(names) or '...'}) is asked. Hint: the outputs come in the "
+                    "order the part states them."]
         verb = "is" if len(wrong) == 1 else "are"
         head = f"{' and '.join(wrong)} {verb} wrong"
         if right:
@@ -335,6 +341,9 @@ def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 
     if is_number(expected):
         if not is_number(got):
             return [f"{what} should be a single number, got {describe(got)}."]
+        low = _low_precision(expected, got, what)
+        if low:
+            return low
         e, g = float(expected), float(got)
         if not np.isfinite(g) and np.isfinite(e):
             return [f"{what} is {fmt(g)}, expected {fmt(e)}."]
@@ -352,6 +361,19 @@ def compare(expected, got, names: tuple = (), rtol: float = 1e-6, atol: float = 
     return None if expected == got else [f"{what} should be {expected!r}, got {describe(got)}."]
 
 
+def _reordered(expected: tuple, got, rtol, atol) -> tuple | None:
+    """The order of the expected outputs that `got` holds, when it is another order, else None."""
+    from itertools import permutations
+
+    if len(expected) > 4:
+        return None
+    for order in permutations(range(len(expected))):
+        if list(order) != sorted(order) and all(
+                compare(expected[i], g, (), rtol, atol) is None for i, g in zip(order, got)):
+            return order
+    return None
+
+
 def _digits(e: float, g: float) -> tuple[str, str]:
     """Two numbers in enough significant digits to tell them apart (6, or up to 12)."""
     for digits in (6, 9, 12):
@@ -367,6 +389,18 @@ def _error_text(e: float, g: float, rtol: float, atol: float) -> str:
     if rtol > 0 and abs(e) * rtol >= atol:
         return f"relative error {err / abs(e):.2g}, allowed {rtol:.2g}"
     return f"error {err:.2g}, allowed {atol + rtol * abs(e):.2g} (expected is close to 0)"
+
+
+def _low_precision(expected, got, what) -> list[str]:
+    """The lines saying that a float16/float32 result stands where float64 is expected (even when
+    its digits agree: nnlab computes in float64, and float32 keeps only about 7 of them), or []."""
+    e_dtype = np.asarray(expected).dtype
+    dtype = getattr(got, "dtype", None)
+    if e_dtype != np.float64 or dtype is None or dtype.kind != "f" or dtype.itemsize >= 8:
+        return []
+    return [f"{what} is {dtype}, about {7 if dtype.itemsize == 4 else 3} significant digits; "
+            "compute in float64, numpy's default, as nnlab does (no np.float32 or "
+            ".astype(np.float32))."]
 
 
 def _dtype_note(got) -> str:
@@ -395,6 +429,13 @@ def _compare_arrays(expected: np.ndarray, got, rtol, atol, what) -> list[str] | 
         return lines
     if got.dtype.kind not in "biuf":
         return [f"{what} should hold numbers, got dtype {got.dtype}."]
+    if expected.dtype.kind == "f" and got.dtype.kind == "b":
+        return [f"{what} holds booleans (True/False), where numbers are expected: convert them "
+                "to floats (True → 1.0). A boolean array does not do arithmetic like floats "
+                "(−mask raises an error)."]
+    low = _low_precision(expected, got, what)
+    if low:
+        return low
     e = expected.astype(np.float64)
     g = got.astype(np.float64)
     lines = [f"Shapes agree: {shape}."] if expected.ndim else []
@@ -696,6 +737,12 @@ def _verdict(part: Part, case: Case, outcome: Outcome):
         return "wrong", lines, False
     if outcome.mutated:
         names = ", ".join(outcome.mutated)
+        given = dict(zip(part.arg_names, case.args))
+        if all(isinstance(given.get(name), list) for name in outcome.mutated):
+            return "wrong", [f"Your function modified its input {names}: the caller's list changed "
+                             "(an item removed, added or replaced).",
+                             "Hint: read the list without changing it — no .pop(), .append(), del "
+                             "or item assignment; a for loop over it, or an index, leaves it whole."], False
         return "wrong", [f"Your function modified its input {names}: the caller's array changed.",
                          f"Hint: {part.mutation_hint}"], False
     try:
@@ -768,6 +815,22 @@ def _finite(value) -> bool:
 SHOWN_IN_FULL = 1
 
 
+def _brief(body: list[str]) -> str:
+    """A failing case's explanation in one line: its first statement, with the headers before it
+    ("w_new and v_new are wrong:", "w_new:") and, for a lone statement, the next line."""
+    brief = [line.strip() for line in body
+             if not line.strip().startswith(("expected:", "got:", "Shapes agree"))]
+    picked = []
+    for line in brief:
+        picked.append(line)
+        if not line.endswith(":"):
+            break
+    rest = brief[len(picked):]
+    if len(picked) == 1 and rest and not rest[0].endswith(":"):
+        picked.append(rest[0])
+    return " ".join(picked)
+
+
 def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
     """The verdict on a part from its cases and what the learner's function did on each.
 
@@ -819,9 +882,7 @@ def judge(part: Part, cases: list[Case], outcomes) -> CheckResult:
                          f"calling {part.signature} with")
             lines += part.describe_input(case) + body
         else:  # one line: what is wrong, without the inputs and arrays shown above
-            brief = [line.strip() for line in body[:3]
-                     if not line.strip().startswith(("expected:", "got:", "Shapes agree"))]
-            lines.append(f"Test input {k + 1} ({case.label}): {' '.join(brief[:2])}")
+            lines.append(f"Test input {k + 1} ({case.label}): {_brief(body)}")
         bodies.append(body)
     if n == 1:  # one case: no list, the head names it
         lines[0] = (f"✗ {part.name}: wrong on test input 1 of 1 ({case_label(cases[0])}: "
