@@ -71,6 +71,7 @@ def _tanh_cases(rng):
     a = float(rng.uniform(0.4, 2.0)) * float(rng.choice([-1.0, 1.0]))
     n = -float(rng.uniform(0.7, 2.0))
     big = 4.0 + float(rng.uniform(0, 1))
+    small = float(rng.uniform(0.02, 0.09)) * float(rng.choice([-1.0, 1.0]))
 
     def case(label, a, g):
         return Case(label, (a, math.tanh(a), g))
@@ -78,8 +79,10 @@ def _tanh_cases(rng):
     cases = [case("a moderate input", a, float(rng.uniform(0.5, 2))),
              case("a negative input", n, float(rng.uniform(-2, -0.5))),
              case("a = 0, where tanh′ = 1", 0.0, float(rng.uniform(0.5, 2))),
-             case("a large input: tanh is flat there", big, 1.0)]
-    extra = [case("a very negative input", -6.5, 2.0), case("a small input", 0.05, -1.0),
+             case("a large input: tanh is flat there", big, 1.0),
+             case("a small input, |a| < 0.1: tanh′ is close to 1, not 1", small,
+                  float(rng.uniform(0.5, 2)))]
+    extra = [case("a very negative input", -6.5, 2.0), case("a tiny input, a = 0.004", 0.004, -1.0),
              case("the root itself: out_grad = 1", 1.1, 1.0)]
     return cases + [_hidden(extra[int(rng.integers(len(extra)))])]
 
@@ -94,7 +97,8 @@ TANH_BACKWARD = OutputsPart(
          "out_grad · (1 − a²): the formula 1 − tanh² applied to the INPUT a. Hint: tanh′(a) = "
          "1 − tanh(a)² = 1 − out²."),
         (lambda a, out, g: g * (1.0 - math.tanh(out) ** 2),
-         "out_grad · (1 − tanh(out)²): tanh applied twice. Hint: out is already tanh(a)."),
+         "out_grad · (1 − tanh(out)²) = out_grad / cosh(out)²: tanh′ taken at out instead of at a "
+         "— tanh applied twice. Hint: out is already tanh(a), and tanh′(a) = 1 − tanh(a)²."),
         (lambda a, out, g: 1.0 - out * out,
          "tanh′(a) without out_grad. Hint: the chain rule multiplies by the upstream gradient."),
     ],
@@ -161,6 +165,8 @@ def _apply(op, parents):
         return parents[0].sigmoid()
     if op == "**2":
         return parents[0] ** 2
+    if op == "relu":
+        return parents[0].relu()
     raise ValueError(op)
 
 
@@ -191,7 +197,7 @@ def evaluate(spec, leaf_values) -> float:
         vals.append({"+": lambda: p[0] + p[1], "*": lambda: p[0] * p[1],
                      "tanh": lambda: math.tanh(p[0]), "exp": lambda: math.exp(p[0]),
                      "sigmoid": lambda: 1.0 / (1.0 + math.exp(-p[0])),
-                     "**2": lambda: p[0] ** 2}[op]())
+                     "**2": lambda: p[0] ** 2, "relu": lambda: max(p[0], 0.0)}[op]())
     return vals[-1]
 
 
@@ -306,6 +312,25 @@ def _shared_subexpression(rng):
             ("*", (7, 6), None)]
 
 
+def _zero_gradients(rng):
+    """Nodes whose gradient is exactly 0: v5 = v4 · v1 with v1 = 0 (so v4 = exp(v0) and v0 get 0),
+    and v7 = relu(v6) with v6 = tanh(v2) < 0 (so v6 and v2 get 0)."""
+    a, c, d = float(rng.uniform(-1, 1)), -float(rng.uniform(0.3, 1.5)), float(rng.uniform(-1, 1))
+    return [("leaf", (), a), ("leaf", (), 0.0), ("leaf", (), c), ("leaf", (), d),
+            ("exp", (0,), None), ("*", (4, 1), None), ("tanh", (2,), None), ("relu", (6,), None),
+            ("+", (5, 7), None), ("+", (8, 3), None), ("tanh", (9,), None)]
+
+
+def _times_zero(rng, n_leaves, n_ops):
+    """A random expression multiplied by a leaf 0 before it reaches the root: every node of it has
+    gradient 0."""
+    spec = random_graph(rng, n_leaves, n_ops)
+    top = len(spec) - 1
+    spec += [("leaf", (), 0.0), ("*", (top, top + 1), None), ("leaf", (), float(rng.uniform(-1, 1))),
+             ("tanh", (top + 3,), None), ("+", (top + 2, top + 4), None)]
+    return spec
+
+
 def _graph_cases(rng):
     cases = [
         Case("a diamond: v3 = tanh(v0) · exp(v0), the leaf v0 reached by two paths", (_diamond(rng),)),
@@ -316,6 +341,8 @@ def _graph_cases(rng):
         Case("a random expression of 4 leaves and 14 operations, with reused nodes",
              (random_graph(rng, 4, 14),)),
         Case("a single leaf: the root has no parents", ([("leaf", (), float(rng.uniform(-2, 2)))],)),
+        Case("gradients exactly 0: a factor v1 = 0 in v5 = v4 · v1, and v7 = relu(v6) with v6 < 0",
+             (_zero_gradients(rng),)),
     ]
     extra = [
         Case("a random expression of 6 leaves and 30 operations", (random_graph(rng, 6, 30, 0.8),)),
@@ -325,7 +352,9 @@ def _graph_cases(rng):
         Case("a wide expression: 12 leaves added up", (random_graph(rng, 12, 3, 0.0),)),
     ]
     picked = rng.choice(len(extra), size=2, replace=False)
-    return cases + [_hidden(extra[i]) for i in sorted(picked)]
+    zero = Case("a random expression of 3 leaves and 10 operations, multiplied by a leaf 0 below "
+                "the root", (_times_zero(rng, 3, 10),))
+    return cases + [_hidden(extra[i]) for i in sorted(picked)] + [_hidden(zero)]
 
 
 class GraphPart(Part):
@@ -481,7 +510,7 @@ def _reference_grads(spec) -> list[float]:
 
 
 def _driver(spec, order, *, assign=False, forward=False, seed=True, revisit=False,
-            unit=False) -> list[float]:
+            unit=False, reseed="") -> list[float]:
     """A backward driver with one mistake switched on (for naming what the learner's result is)."""
     nodes = build(spec)
     root = nodes[-1]
@@ -497,8 +526,12 @@ def _driver(spec, order, *, assign=False, forward=False, seed=True, revisit=Fals
         return [n.grad for n in nodes]
     sequence = [nodes[k] for k in order]
     for node in (sequence if forward else reversed(sequence)):
+        if reseed == "every node" and not node.grad:
+            node.grad = 1.0
         if not node.parents:
             continue
+        if reseed == "nodes with parents" and not node.grad:
+            node.grad = 1.0
         for p, g in zip(node.parents, node._backward(1.0 if unit else node.grad)):
             if assign:
                 p.grad = g
@@ -537,6 +570,16 @@ class BackwardPart(GraphPart):
          "the gradients of a recursive walk that passes a node's gradient on every time the node is "
          "reached: a node reached by two paths is visited twice, and what it passed on the first "
          "time is passed on again. Hint: visit each node once, in reversed(order)."),
+        (dict(reseed="every node"),
+         "the gradients of a driver that sets .grad = 1 on every node whose gradient is still 0 "
+         "when it is reached (a leaf too). Hint: only the root's gradient starts at 1, once, before "
+         "the loop; a node whose gradient is 0 (a factor 0 above it, a relu that is off) keeps 0 — "
+         "∂root/∂node really is 0 there."),
+        (dict(reseed="nodes with parents", seed=False),
+         "the gradients of a driver that sets .grad = 1 on every node with parents whose gradient "
+         "is still 0 when it is reached (and so never on a root that is a leaf). Hint: only the "
+         "root's gradient starts at 1, once, before the loop; a node whose gradient is 0 (a factor "
+         "0 above it, a relu that is off) keeps 0 and passes 0 on — ∂root/∂node really is 0 there."),
     )
 
     def cases(self, rng):

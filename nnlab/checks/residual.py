@@ -166,8 +166,8 @@ def _gate_numeric(dC_da, u, v, h=1e-5):
     return du, dv
 
 
-def _gate_backward(dC_da, u, v, *, prime_u="sig", prime_v="tanh", swap=False):
-    s, t = _sig(u), np.tanh(v)
+def _gate_backward(dC_da, u, v, *, prime_u="sig", prime_v="tanh", swap=False, flip=False):
+    s, t = _sig(-u if flip else u), np.tanh(v)
     su = {"sig": s * (1 - s), "none": 1.0, "wrong": s * (1 - t)}[prime_u]
     tv = {"tanh": 1 - t * t, "none": 1.0, "v2": 1 - v * v}[prime_v]
     du, dv = dC_da * t * su, dC_da * s * tv
@@ -212,6 +212,10 @@ GATE_BACKWARD = GatePart(
          "dC_dv with 1 − v² for tanh′(v). Hint: tanh′(v) = 1 − tanh(v)²: square tanh(v), not v."),
         (lambda *a: _gate_backward(*a, swap=True),
          "(dC_dv, dC_du): the two outputs swapped. Hint: return dC_du, dC_dv."),
+        (lambda *a: _gate_backward(*a, flip=True),
+         "σ(−u) in place of σ(u): a sign lost in the exponent. dC_du still comes out right, "
+         "because σ′(−u) = σ′(u), but dC_dv uses σ(u) itself. Hint: σ(u) = 1/(1 + e^(−u)), "
+         "close to 1 for a large positive u."),
     ],
     hints=(
         "a is a product of two factors, each a function of one input: the product rule gives one "
@@ -310,6 +314,8 @@ def _norms_cases(rng):
                     [10] * 12 + [3], "sigmoid", "SoftmaxCrossEntropy", 6, scale=0.5, hidden=True),
         _norms_case(rng, "regression: a ReLU net with a Tanh output, SquaredError",
                     [4, 12, 6, 3], "relu", "SquaredError", 5, std="he", out_act="tanh", hidden=True),
+        _norms_case(rng, "a tanh net of 3 Dense layers, a batch of 20, SquaredError",
+                    [5, 7, 7, 3], "tanh", "SquaredError", 20, hidden=True),
     ]
 
 
@@ -337,6 +343,7 @@ def _measure(args):
         "b": np.array([norm(v) for v in gb]),
         "delta": np.array([norm(d) for d in deltas]),
         "max": np.array([np.abs(w).max() for w in gW]),
+        "spectral": np.array([norm(w, 2) for w in gW]),
         "weights": np.array([norm(layer.W.data) for layer in dense]),
         "stale": np.array([norm(w + s) for w, s in zip(gW, stale_W)]),
         "Wb": np.array([np.sqrt(norm(w) ** 2 + norm(v) ** 2) for w, v in zip(gW, gb)]),
@@ -373,12 +380,43 @@ _NORM_MISTAKES = (
                             "model, input side first."),
     (lambda m: m["max"], "the largest |∂C/∂w_jk| of each layer, not the Frobenius norm. Hint: "
                          "‖g‖ = √(Σ_jk g_jk²), np.linalg.norm(g) of the 2-D gradient."),
+    (lambda m: m["spectral"], "the spectral norms (ord=2: each gradient's largest singular value) — "
+                              "the Frobenius norm is asked. Hint: ‖g‖ = √(Σ_jk g_jk²); "
+                              "np.linalg.norm(g) without ord gives it for a 2-D array (the two "
+                              "agree only when g has rank 1, as for a batch of one)."),
 )
 
 _NORMS_DEPEND = ("Hint: each layer's ‖∂C/∂W^l‖ comes from δ^l, the product of the weights and the "
                  "slopes σ′(z) of every layer above it (σ′ ≤ 1/4 for the sigmoid, ≤ 1 for tanh), "
                  "times that layer's input: in a sigmoid net the norms shrink towards the input "
                  "side. One forward and one backward pass on X, y, after model.zero_grad(), give them all.")
+
+
+def _scale_note(expected, got, N) -> list[str]:
+    """What a result wrong by a common factor on every layer says (all 0, N, 1/N, another one)."""
+    if np.all(got == 0):
+        return ["All your norms are 0: the gradient was cleared after the backward pass, or never "
+                "computed (or an old gradient kept by reference — the same array, which the "
+                "backward pass then changes — was subtracted from it).",
+                "Hint: clear the old gradient before the forward pass, and read layer.W.grad "
+                "after model.backward."]
+    if not np.all(expected > 0):
+        return []
+    ratio = got / expected
+    factor = float(ratio[0])
+    if not np.allclose(ratio, factor, rtol=1e-6, atol=0) or abs(factor - 1) < 1e-6:
+        return []
+    line = f"Every layer is off by the same factor {fmt(factor)}"
+    if N > 1 and abs(factor - N) < 1e-6 * N:
+        return [line + " = N, the batch size: the gradient of the summed cost Σ_x C_x.",
+                "Hint: nnlab's losses average over the batch, C = (1/N) Σ_x C_x: use the gradient "
+                "loss.backward() returns as it is."]
+    if N > 1 and abs(factor * N - 1) < 1e-6:
+        return [line + f" = 1/N (N = {N}, the batch size): the gradient divided by N once more.",
+                "Hint: loss.backward() already holds the 1/N of the mean cost."]
+    return [line + ": the layers' norms are right relative to each other, the scale is not.",
+            "Hint: C is the loss's own cost, the mean over the batch; take the gradient "
+            "loss.backward() returns, unscaled."]
 
 
 class GradientNormsPart(Part):
@@ -406,12 +444,20 @@ class GradientNormsPart(Part):
         return _norms_cases(rng)
 
     def call(self, fn, args, extra):
-        from .. import diagnostics
+        from .. import diagnostics, training
         from ._watch import Calls
 
         model = args[0]
-        with Calls({diagnostics.gradient_norms.__code__: "nl.diagnostics.gradient_norms"}) as seen:
-            got = fn(*args)
+        watched = {diagnostics.gradient_norms.__code__: "nl.diagnostics.gradient_norms",
+                   training.predict.__code__: "nl.predict"}
+        try:
+            with Calls(watched) as seen:
+                got = fn(*args)
+        except RuntimeError as err:
+            if "nl.predict" in seen.called and "forward must run first" in str(err):
+                err.args = (f"{err} (nl.predict computes the output in eval mode and keeps nothing "
+                            "for backward: the backward pass needs the model's own forward pass.)",)
+            raise
         if isinstance(got, (list, tuple)):
             try:
                 got = np.array(got, dtype=np.float64)
@@ -425,7 +471,7 @@ class GradientNormsPart(Part):
                                   np.array(layer.b.data, dtype=np.float64)))
                 except Exception:  # noqa: BLE001 — replaced by something else: changed
                     after.append(None)
-        return got, after, seen.called
+        return got, after, [name for name in seen.called if name != "nl.predict"]
 
     def describe_input(self, case):
         model, loss, X, y = case.args
@@ -488,7 +534,10 @@ class GradientNormsPart(Part):
                                                             f"{', '.join(right)})." if right else "."))
         lines.append(f"  expected: {show(expected, indent=12)}")
         lines.append(f"  got:      {show(g, indent=12)}")
-        if not any(compare(v, got, (), self.rtol, self.atol) is None for v, _ in self.wrong(case)):
+        note = _scale_note(expected, g, len(case.args[2]))
+        if note:
+            lines += note
+        elif not any(compare(v, got, (), self.rtol, self.atol) is None for v, _ in self.wrong(case)):
             lines.append(_NORMS_DEPEND)
         return lines
 
