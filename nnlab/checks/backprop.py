@@ -39,6 +39,22 @@ def _one_sided(spec, x, h, central=True, divisor=2.0):
     return grad
 
 
+def _large_step(rng, shape, h, hidden=False):
+    """x and f for a step h where central differences differ clearly from f′: each a·cos(x) ≤ 0, so
+    (f(x + h) − f(x − h)) / 2h − f′(x) = c h²/3 + |a cos x| (1 − sin h / h) ≥ h²/3 at every
+    entry."""
+    x = rng.uniform(-2, 2, shape)
+    spec = _smooth(rng, shape)
+    spec.params["a"] = np.abs(spec.params["a"]) * -np.sign(np.cos(x))
+    return Case(f"a large step h = {fmt(h)}: judged at that h, not against f′", (spec, x, h), hidden=hidden)
+
+
+def _central(spec, x, h):
+    """(f(x + h e_i) − f(x − h e_i)) / 2h, exactly: a cos(x) sin(h)/h + c (x² + h²/3)."""
+    a, c = spec.params["a"], spec.params["c"]
+    return a * np.cos(x) * np.sin(h) / h + c * (x ** 2 + h ** 2 / 3)
+
+
 NUMERIC_GRADIENT = FunctionPart(
     "numeric_gradient", "numeric_gradient(f, x, h)", "07",
     lambda rng: [
@@ -46,9 +62,15 @@ NUMERIC_GRADIENT = FunctionPart(
         Case("a (2, 3) matrix", (_smooth(rng, (2, 3)), rng.uniform(-2, 2, (2, 3)), 1e-5)),
         Case("x = 0", (_smooth(rng, 4), np.zeros(4), 1e-5)),
         Case("a larger step h = 1e-3", (_smooth(rng, 2), rng.uniform(-2, 2, 2), 1e-3)),
+        _large_step(rng, 3, 0.5),
+        _large_step(rng, (2, 2), float(np.round(rng.uniform(0.05, 0.3), 3)), hidden=True),
     ],
-    lambda spec, x, h: spec.params["a"] * np.cos(x) + spec.params["c"] * x ** 2,
+    _central,
     mistakes=[
+        (lambda s, x, h: s.params["a"] * np.cos(x) + s.params["c"] * x ** 2,
+         "the exact derivative f′, as from a tiny step of your own: the h you are given is ignored. "
+         "Hint: step by exactly h; with h = 0.5 central differences differ from f′, and that "
+         "difference is what the check expects."),
         (lambda s, x, h: _one_sided(s, x, h, central=False),
          "forward differences (f(x + h) − f(x)) / h, whose error shrinks only like h. Hint: "
          "central differences (f(x + h e_i) − f(x − h e_i)) / 2h are accurate to O(h²)."),
@@ -121,15 +143,38 @@ def _mse_of_sigmoid(z, y):
 
 
 class NumericPart(FunctionPart):
-    """Judged against central differences computed here (`numeric(*args)`), not another formula."""
+    """Judged against central differences computed here (`numeric(*args)`), not another formula.
 
-    def __init__(self, *args, numeric, what, **options):
+    With `z_arg` (the position of z among the arguments), a result far too large where the sigmoid
+    saturates (|z| > 5), and not a known mistake, is told that σ′(z) must keep shrinking there."""
+
+    diagnose_across_cases = True
+
+    def __init__(self, *args, numeric, what, z_arg=None, **options):
         super().__init__(*args, **options)
         self._numeric = numeric
         self._what = what
+        self._z_arg = z_arg
 
     def expected(self, case):
         return self._numeric(*case.args)
+
+    def judge(self, case, got):
+        problem = super().judge(case, got)
+        if problem is None or self._z_arg is None or not isinstance(got, np.ndarray):
+            return problem
+        z, expected = case.args[self._z_arg], self.expected(case)
+        if got.shape != z.shape or not np.isfinite(got).all() or any(
+                compare(value, got, (), self.rtol, self.atol) is None for value, _ in self.wrong(case)):
+            return problem
+        far = (np.abs(z) > 5) & (np.abs(got) > 10 * np.abs(expected) + self.atol)
+        if not far.any():
+            return problem
+        i = np.unravel_index(np.argmax(np.where(far, np.abs(z), 0)), z.shape)
+        return [*problem, f"At z = {fmt(z[i])} your value is {fmt(got[i])}, where σ′(z) makes it "
+                          f"{fmt(expected[i])}: it does not keep shrinking where the sigmoid saturates, "
+                          "as when z is clipped (np.clip) before σ. Hint: σ and σ′ of the z you are "
+                          "given, unclipped: nl.activations.sigmoid is stable for every z."]
 
     def passed_message(self, cases, outcomes):
         return f"✓ {self.name}: agrees with central differences of {self._what} on {len(cases)} test inputs"
@@ -150,6 +195,8 @@ def _output_cases(rng):
         Case("a batch of one, 3 outputs", (rng.normal(size=(1, 3)), rng.uniform(0, 1, (1, 3)))),
         Case("one output per example, 0/1 targets",
              (rng.normal(size=(6, 1)) * 2, rng.integers(0, 2, (6, 1)).astype(float))),
+        Case("saturated outputs (|z| from 8 to 25: σ′(z) from 3e-4 down to 1e-11)",
+             (rng.uniform(8, 25, (3, 2)) * rng.choice([-1.0, 1.0], (3, 2)), rng.uniform(0, 1, (3, 2)))),
     ]
     extra = [
         Case("saturated outputs (|z| from 4 to 8)",
@@ -174,7 +221,7 @@ def _as_hidden(case):
 OUTPUT_DELTA = NumericPart(
     "output_delta", "output_delta(z_L, y)", "07", _output_cases, lambda z, y: _output_delta(z, y),
     numeric=lambda z, y: _numeric_in_z(lambda v: _mse_of_sigmoid(v, y), z),
-    what="the mean squared error",
+    what="the mean squared error", z_arg=0,
     mistakes=[
         (lambda z, y: _output_delta(z, y, scale=False),
          "δ^L of the SUM of the costs: the 1/N of the mean is missing. Hint: ∇_a C = (a − y)/N."),
@@ -228,6 +275,9 @@ def _hidden_cases(rng):
              (rng.normal(size=(3, 4)) * 0.3, rng.normal(size=(4, 4)), rng.normal(size=(3, 4)))),
         Case("a batch of one, 5 hidden units → 2", (rng.normal(size=(1, 2)) * 0.3, rng.normal(size=(2, 5)),
                                                     rng.normal(size=(1, 5)))),
+        Case("saturated hidden units (|z| from 8 to 25)",
+             (rng.normal(size=(2, 3)) * 0.3, rng.normal(size=(3, 4)),
+              rng.uniform(8, 25, (2, 4)) * rng.choice([-1.0, 1.0], (2, 4)))),
     ]
     extra = [
         Case("saturated hidden units (|z| from 3 to 6)",
@@ -245,7 +295,7 @@ def _hidden_cases(rng):
 HIDDEN_DELTA = NumericPart(
     "hidden_delta", "hidden_delta(delta_next, W_next, z)", "07", _hidden_cases,
     lambda d, W, z: _hidden_delta(d, W, z), numeric=_hidden_numeric,
-    what="a cost whose ∂C/∂z^{l+1} is delta_next",
+    what="a cost whose ∂C/∂z^{l+1} is delta_next", z_arg=2,
     mistakes=[
         (lambda d, W, z: _hidden_delta(d, W, z, transpose=True),
          "δ^{l+1} (W^{l+1})ᵀ: W used the wrong way round (it only runs for square weights). Hint: "
@@ -303,10 +353,11 @@ def _backward(X, y, W1, b1, W2, b2, prime_of_a=False, scale=True, with_prime=Tru
 
 def _two_layer_cases(rng):
     cases = []
-    for label, n, d, h, k in (("5 examples, 4 inputs → 6 hidden → 3 classes", 5, 4, 6, 3),
-                              ("a batch of one, 3 → 4 → 2", 1, 3, 4, 2),
-                              ("8 examples, 2 inputs → 3 hidden → 2 classes", 8, 2, 3, 2)):
-        cases.append(Case(label, (rng.normal(size=(n, d)), rng.integers(0, k, n),
+    for label, n, d, h, k, top in (("5 examples, 4 inputs → 6 hidden → 3 classes", 5, 4, 6, 3, 3),
+                                   ("a batch of one, 3 → 4 → 2", 1, 3, 4, 2, 2),
+                                   ("8 examples, 2 inputs → 3 hidden → 2 classes", 8, 2, 3, 2, 2),
+                                   ("6 examples, 4 classes, none of them of class 3", 6, 3, 5, 4, 3)):
+        cases.append(Case(label, (rng.normal(size=(n, d)), rng.integers(0, top, n),
                                   rng.normal(size=(h, d)), rng.normal(size=h) * 0.1,
                                   rng.normal(size=(k, h)), rng.normal(size=k) * 0.1)))
     return cases
@@ -347,7 +398,9 @@ TWO_LAYER_BACKWARD = TwoLayerPart(
         "Redo the forward pass first and keep z¹ and a¹; @ for the products, * for ⊙, "
         ".sum(axis=0) for the biases; return dC_dW1, dC_db1, dC_dW2, dC_db2.",
     ),
-    error_hint="δ² is (N, K), W2 (K, H): δ² @ W2 is (N, H), the shape of z¹.",
+    error_hint="δ² is (N, K), W2 (K, H): δ² @ W2 is (N, H), the shape of z¹. The one-hot of y has K "
+               "columns, one per row of W2 — even when the last classes do not occur in y (y.max() + 1 "
+               "can be less than K).",
 )
 
 
@@ -389,14 +442,15 @@ def _softplus_cases(rng):
 
     cases = [
         Case(f"a batch of {N}, {n} units", (rng.normal(size=(N, n)), rng.normal(size=(N, n)) * 2, scale())),
+        Case("s = 0: the layer outputs 0, but ∂C/∂s is not 0",
+             (rng.normal(size=(2, 3)), rng.normal(size=(2, 3)) * 2, 0.0)),
         Case("a batch of one, 3 units", (rng.normal(size=(1, 3)), rng.normal(size=(1, 3)) * 2, scale())),
         Case("large |z|, 30 to 800 (a naive exp overflows)", (rng.normal(size=(3, 4)), _large(rng), scale())),
         Case("s = 1.5, a zero upstream gradient in one row",
              (np.vstack([rng.normal(size=(2, 3)), np.zeros((1, 3))]), rng.normal(size=(3, 3)), 1.5)),
     ]
     extra = [
-        Case("s = 0 (the layer outputs 0, but ∂C/∂s is not 0)",
-             (rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), 0.0)),
+        Case("s = 0 on a batch of 6, one unit", (rng.normal(size=(6, 1)), rng.normal(size=(6, 1)) * 2, 0.0)),
         Case("one unit, 8 examples", (rng.normal(size=(8, 1)), rng.normal(size=(8, 1)) * 2, scale())),
         Case("a negative scale s = −3", (rng.normal(size=(3, 5)), rng.normal(size=(3, 5)), -3.0)),
         Case("many units: 2 examples, 12 units", (rng.normal(size=(2, 12)), rng.normal(size=(2, 12)) * 2, scale())),
@@ -454,6 +508,12 @@ SCALED_SOFTPLUS_BACKWARD = DeriveItPart(
         (lambda g, z, s: _softplus_backward(g, z, s, ds="one"),
          "the right dC_ds, but as an array of shape (1,). Hint: s is one number, so is ∂C/∂s: "
          "return a float."),
+        (lambda g, z, s: (g * s * sigmoid(z), float(np.sum(g * _softplus_forward(z, s)) / s) if s else 0.0),
+         "a dC_ds recovered from the output, Σ g ⊙ a / s: right for s ≠ 0, but a = 0 at s = 0 "
+         "tells nothing about softplus(z). Hint: ∂a/∂s = softplus(z): compute it from z, not from a."),
+        (lambda g, z, s: (g * s * sigmoid(z), np.sum(g * _softplus_forward(z, s)) / np.float64(s)),
+         "a dC_ds recovered from the output, Σ g ⊙ a / s: right for s ≠ 0, but 0/0 = nan at s = 0. "
+         "Hint: ∂a/∂s = softplus(z): compute it from z, not from a."),
         (lambda g, z, s: _softplus_backward(g, z, s, dz="softplus"),
          "a dC_dz of g ⊙ s · softplus(z): the function where its derivative belongs. Hint: "
          "softplus′(z) = σ(z)."),

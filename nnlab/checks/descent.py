@@ -34,8 +34,8 @@ SGD_STEP = FunctionPart(
         "Elementwise arithmetic gives a new array; an in-place update (-=) would change the "
         "caller's w.",
     ),
-    mutation_hint="compute a new array from w instead of changing w in place (w -= ... changes the "
-                  "caller's w).",
+    mutation_hint="compute a new array instead of changing an input in place (w -= ... or grad *= ... "
+                  "changes the caller's array).",
 )
 
 
@@ -175,34 +175,71 @@ def _bowl_fn(A, w_star, text):
 def _stable_case(rng, label, d, lam_max, cond, shifted=False, hidden=False):
     A = _spd(rng, d, lam_max, cond)
     w_star = rng.normal(size=d) * 3 if shifted else np.zeros(d)
+    return Case(label, (_bowl_fn(A, w_star, _bowl_text(d, shifted)), w_star + rng.normal(size=d)),
+                hidden=hidden)
+
+
+def _bowl_text(d, shifted):
     where = "its minimum w* somewhere else" if shifted else "its minimum at w = 0"
-    text = f"grad_fn(w) = A (w − w*), the gradient of a bowl in {d} dimension{'s' * (d > 1)}, {where}"
-    return Case(label, (_bowl_fn(A, w_star, text), w_star + rng.normal(size=d)), hidden=hidden)
+    return f"grad_fn(w) = A (w − w*), the gradient of a bowl in {d} dimension{'s' * (d > 1)}, {where}"
+
+
+def _spectrum_case(rng, label, d, lam_max, top_share, shifted=False, hidden=False):
+    """A bowl whose other curvatures lie in [λ_max/10, λ_max/2], from a w0 where ∇C(w0) = A (w0 − w*)
+    has the fraction `top_share` of its norm along the steepest direction.
+
+    Near the edge 2/λ_max the other directions then shrink fast, and the steepest one grows (or
+    shrinks) by |1 − ηλ_max| per step from its share of ‖∇C(w0)‖.
+    """
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    lams = np.r_[lam_max, lam_max * rng.uniform(0.1, 0.5, d - 1)]
+    g = rng.normal(size=d)
+    g[1:] *= np.sqrt(1 - top_share ** 2) / np.linalg.norm(g[1:])
+    g[0] = top_share * np.sign(g[0])
+    w_star = rng.normal(size=d) * 3 if shifted else np.zeros(d)
+    w0 = w_star + Q @ (g / lams) * rng.uniform(1, 3) * lam_max
+    return Case(label, (_bowl_fn((Q * lams) @ Q.T, w_star, _bowl_text(d, shifted)), w0), hidden=hidden)
+
+
+def _past_doubling(rng, low, high):
+    """An edge 2.4–2.8 % above 10⁻⁴ · 2^k, for some 10⁻⁴ · 2^k in [low, high]: a doubling from 10⁻⁴
+    lands just below it, so a bisection that stops after a few rounds (or at an absolute width
+    larger than 3 % of the edge) returns that doubling's point, more than 2 % too low."""
+    k = int(rng.integers(math.ceil(math.log2(low / 1e-4)), math.floor(math.log2(high / 1e-4)) + 1))
+    return 1e-4 * 2.0 ** k * (1 + rng.uniform(0.024, 0.028))
 
 
 def _stable_cases(rng):
-    lam = float(np.exp(rng.uniform(np.log(0.5), np.log(20))))
     cases = [
         Case("the chapter's C(w) = (w − 2)², from w = −1",
              (Builtin("quadratic_grad", {"A": np.array([[2.0]]), "c": np.array([4.0]),
                                          "text": "grad_fn(w) = 2 (w − 2), the gradient of (w − 2)²"}),
               np.array([-1.0]))),
-        _stable_case(rng, "a 2-D bowl, curvatures up to 5 times apart", 2, lam, 5.0),
-        _stable_case(rng, "a 3-D bowl, curvatures 40 times apart", 3,
-                     float(np.exp(rng.uniform(np.log(1), np.log(10)))), 40.0),
+        _spectrum_case(rng, "a 2-D bowl, curvatures 2 to 10 times apart", 2,
+                       2.0 / _past_doubling(rng, 0.1, 2.0), rng.uniform(0.5, 0.9)),
+        _spectrum_case(rng, "a 3-D bowl whose steepest direction is 0.1 % of ∇C(w0)", 3,
+                       float(np.exp(rng.uniform(np.log(0.5), np.log(20)))), 1e-3),
+        _spectrum_case(rng, "a flat 2-D bowl (λ_max about 0.01: an edge above 150)", 2,
+                       2.0 / rng.uniform(150, 200), rng.uniform(0.5, 0.9)),
     ]
     extra = [
-        _stable_case(rng, "a steep 5-D bowl whose minimum is not at 0 (λ_max from 50 to 200)", 5,
-                     float(np.exp(rng.uniform(np.log(50), np.log(200)))), 10.0, shifted=True, hidden=True),
-        _stable_case(rng, "a flat 10-D bowl (λ_max from 0.01 to 0.1)", 10,
-                     float(np.exp(rng.uniform(np.log(0.01), np.log(0.1)))), 4.0, hidden=True),
         _stable_case(rng, "a 4-D bowl with all curvatures nearly equal", 4,
                      float(np.exp(rng.uniform(np.log(0.5), np.log(5)))), 1.2, hidden=True),
         _stable_case(rng, "a 2-D bowl whose minimum is not at 0", 2,
                      float(np.exp(rng.uniform(np.log(1), np.log(30)))), 3.0, shifted=True, hidden=True),
+        _spectrum_case(rng, "a 4-D bowl whose minimum is not at 0, its steepest direction 0.1 % of "
+                       "∇C(w0)", 4, float(np.exp(rng.uniform(np.log(0.05), np.log(5)))), 1e-3,
+                       shifted=True, hidden=True),
     ]
-    picked = rng.choice(3, size=1)[0]  # the shifted steep bowl always, and one of the others
-    return cases + [extra[0], extra[1 + picked]]
+    picked = rng.choice(len(extra), size=1)[0]  # the steep and the flat bowl always, and one of these
+    return cases + [
+        _spectrum_case(rng, "a steep 5-D bowl whose minimum is not at 0 (λ_max from 140 to 310)", 5,
+                       2.0 / _past_doubling(rng, 0.006, 0.013), rng.uniform(0.5, 0.9), shifted=True,
+                       hidden=True),
+        _stable_case(rng, "a flat 10-D bowl (λ_max from 0.01 to 0.013)", 10, 2.0 / rng.uniform(150, 200),
+                     4.0, hidden=True),
+        extra[picked],
+    ]
 
 
 class StableRatePart(Part):
@@ -249,17 +286,35 @@ class StableRatePart(Part):
                  f"It depends only on the largest curvature of the bowl, the largest eigenvalue λ_max "
                  f"= {fmt(lam_max)} of A: each step multiplies the distance to the minimum along that "
                  f"direction by 1 − ηλ_max, which stays within (−1, 1) exactly for η < 2/λ_max."]
-        if abs(ratio - 0.5) <= 0.03:
+        top = _search_point(eta)
+        if ratio < 0.9 and top:
+            lines.append(f"Your η is exactly {top}, where a search ends: every rate your search tried "
+                         "was stable, so it stopped at its upper end, below the edge. Hint: double η "
+                         "until a run is unstable — with no cap on the doublings and no fixed upper "
+                         "end — and bisect below that.")
+        elif abs(ratio - 0.5) <= 0.03:
             lines.append("Your η is about 1/λ_max: the rate that never overshoots. Between 1/λ_max and "
                          "2/λ_max descent overshoots and oscillates, but the oscillation shrinks: "
                          "that is still stable.")
-        elif ratio < 1:
+        elif ratio < 0.9:
             lines.append("Too low: your test of \"stable\" is too strict (near the limit the "
                          "oscillation shrinks slowly, so 'converged to within a small tolerance "
                          "in n steps' fails although it is stable: ask only whether the gradient "
                          "— or the distance between steps — shrinks), or your sweep of η is too "
                          "coarse (make its steps small near the edge, or bisect between the last "
                          "stable and the first unstable rate).")
+            if case.args[0].params["c"].any() and ratio < 0.25:
+                lines.append("This bowl's minimum is not at w = 0: judge stability by the gradient "
+                             "(or the steps), which go to 0 at the minimum, not by ‖w‖.")
+        elif ratio < 1:
+            at = f" Your η is exactly {top}: a point of your doubling, which the bisection after " \
+                 "it never moved above." if top else ""
+            width = f" (high − low < 0.001 is {1e-3 / limit:.0%} of this edge)" if limit < 0.05 else ""
+            lines.append("Too low, but close: your search stopped short of the edge — a bisection of "
+                         f"only a few rounds, or one that stops at an absolute width{width} — or your "
+                         "test of \"stable\" is a little too strict (ask only whether the gradient "
+                         "shrinks). Hint: bisect until high − low is a small fraction of low, some 30 "
+                         "rounds." + at)
         elif abs(eta * lam_min / 2 - 1) <= 0.05 and lam_max / lam_min > 1.5:
             lines.append("Your η is about 2/λ_min, set by the SMALLEST curvature: but the steepest "
                          "direction leaves (−1, 1) first, so that one sets the edge.")
@@ -268,10 +323,18 @@ class StableRatePart(Part):
                          f"|1 − ηλ_max| = {abs(1 - eta * lam_max):.3g} per step; you stopped too "
                          "early to see the divergence (run more steps, and compare the size of the "
                          "gradient at the end with its size at the start).")
-        if ratio < 1 and case.args[0].params["c"].any():
-            lines.append("This bowl's minimum is not at w = 0: judge stability by the gradient "
-                         "(or the steps), which go to 0 at the minimum, not by ‖w‖.")
         return lines
+
+
+def _search_point(eta: float) -> str:
+    """"100" or "10^-4 · 2^20 = 104.858" when η is 10^j · 2^m (to 10⁻⁵), a point where a doubling
+    search or a fixed bracket ends, else ""."""
+    for j in range(-8, 4):
+        x = eta / 10.0 ** j
+        m = round(math.log2(x))
+        if 0 <= m <= 60 and abs(x / 2.0 ** m - 1) < 1e-5:
+            return fmt(10.0 ** j) if m == 0 else f"10^{j} · 2^{m} = {fmt(10.0 ** j * 2.0 ** m)}"
+    return ""
 
 
 LARGEST_STABLE_LR = StableRatePart(

@@ -14,9 +14,11 @@ from ._plain import NotPlain, Seeded, describe
 class MinibatchesPart(Part):
     """minibatches(X, y, batch_size, rng): judged by its properties, not against one order.
 
-    The call runs two epochs with the learner's rng, and one more with a fresh rng of the same seed
-    (the same state must give the same order).
+    The call runs EPOCHS epochs with the learner's rng, and one more with a fresh rng of the same
+    seed (the same state must give the same order).
     """
+
+    EPOCHS = 10
 
     def cases(self, rng):
         cases = []
@@ -52,7 +54,9 @@ class MinibatchesPart(Part):
                     raise NotPlain(f"a batch that is {describe(b)}, not a pair (xb, yb)")
             return batches
 
-        return {"epoch1": epoch(rng), "epoch2": epoch(rng), "same_seed": epoch(extra["same_seed"])}
+        epochs = [epoch(rng) for _ in range(self.EPOCHS)]
+        return {"epoch1": epochs[0], "epoch2": epochs[1], "later": epochs[2:],
+                "same_seed": epoch(extra["same_seed"])}
 
     def describe_input(self, case):
         X, y, bs, _ = case.args
@@ -84,6 +88,34 @@ class MinibatchesPart(Part):
         return order, None
 
     @staticmethod
+    def _repeats(order, n, bs) -> list[str]:
+        """Why an epoch holds some examples twice and others never: indices drawn with replacement
+        (a batch holds an example twice), or a new permutation for every batch."""
+        counts = np.bincount(order, minlength=n)
+        twice, never = np.flatnonzero(counts > 1), np.flatnonzero(counts == 0)
+        lines = [f"Each example must appear exactly once per epoch; example {int(twice[0])} "
+                 f"appears {int(counts[twice[0]])} times and example {int(never[0])} never."]
+        batches = [order[start:start + bs] for start in range(0, n, bs)]
+        if bs > 1 and all(len(set(b)) == len(b) for b in batches):
+            lines.append("Within each batch the examples differ, but across the batches they repeat, "
+                         "as when every batch draws a NEW permutation (or draws with replacement). "
+                         "Hint: draw one permutation of the N examples per epoch and cut that one "
+                         "order into batches.")
+        else:
+            lines.append("Hint: shuffle with a permutation (rng.permutation(N)), not random indices "
+                         "(rng.integers draws with replacement), and draw it once per epoch, not "
+                         "once per batch.")
+        return lines
+
+    @staticmethod
+    def _fixed_tail(orders, n, bs) -> bool:
+        """True when the last batch of every epoch holds the last n % bs examples of X.
+
+        By chance that has probability 1/C(n, n % bs) per epoch: below 10⁻¹⁰ over 10 epochs."""
+        r = n % bs
+        return bool(r) and n > bs and all(sorted(o[-r:]) == list(range(n - r, n)) for o in orders)
+
+    @staticmethod
     def _fixed_blocks(order, bs) -> bool:
         """True when every batch of this epoch is one of the fixed blocks [k·bs, (k+1)·bs)."""
         for start in range(0, len(order), bs):
@@ -98,8 +130,9 @@ class MinibatchesPart(Part):
         n = len(X)
         want = [bs] * (n // bs) + ([n % bs] if n % bs else [])
         epochs = {}
-        for key in ("epoch1", "epoch2", "same_seed"):
-            batches = got[key]
+        runs = [("epoch1", got["epoch1"]), ("epoch2", got["epoch2"]), ("same_seed", got["same_seed"]),
+                *((f"epoch{k + 3}", batches) for k, batches in enumerate(got.get("later", [])))]
+        for key, batches in runs:
             sizes = [len(b[0]) if hasattr(b[0], "__len__") else -1 for b in batches]
             if len(batches) > n + 1:
                 return [f"Your iterator gave more than {n + 1} batches for {n} examples: it does not "
@@ -119,13 +152,7 @@ class MinibatchesPart(Part):
             if problem:
                 return problem
             if sorted(order) != list(range(n)):
-                counts = np.bincount(order, minlength=n)
-                twice = np.flatnonzero(counts > 1)
-                never = np.flatnonzero(counts == 0)
-                return [f"Each example must appear exactly once per epoch; example {int(twice[0])} "
-                        f"appears {int(counts[twice[0]])} times and example {int(never[0])} never.",
-                        "Hint: shuffle with a permutation (rng.permutation(N)), not random indices "
-                        "(rng.integers draws with replacement)."]
+                return self._repeats(order, n, bs)
             epochs[key] = order
         if n >= 8 and epochs["epoch1"] == epochs["epoch2"] == list(range(n)):
             return ["The batches come in the original order: nothing was shuffled.",
@@ -149,6 +176,16 @@ class MinibatchesPart(Part):
                         "batches."]
             return ["Two epochs with the same rng came in the same order.",
                     "Hint: draw a new permutation from rng at every call (do not re-seed or copy the rng)."]
+        shuffled = [order for key, order in epochs.items() if key != "same_seed"]
+        if self._fixed_tail(shuffled, n, bs):
+            r = n % bs
+            which = f"example {n - 1}, the last one" if r == 1 else \
+                f"examples {n - r}–{n - 1}, the last {r}"
+            return [f"In all {len(shuffled)} epochs the last batch held {which} of X: only the full "
+                    f"batches were shuffled, so the last {r} example(s) never mix with the others "
+                    "and always come last.",
+                    "Hint: shuffle all N examples (one permutation of all of them), then cut that "
+                    "order into batches; the smaller last batch then holds random examples."]
         return None
 
 
@@ -231,6 +268,12 @@ def _adam_cases(rng):
                                                   1000, 1e-3, 0.8, 0.99, 1e-8)),
         Case("tiny gradients at the first step", (rng.normal(size=4), rng.normal(size=4) * 1e-6,
                                                   np.zeros(4), np.zeros(4), 1, 1e-3, 0.9, 0.999, 1e-8)),
+        Case("ε = 0.01 with gradients of about 0.01, at step t = 10 (ε matters)",
+             (rng.normal(size=3), rng.normal(size=3) * 0.01, rng.normal(size=3) * 0.01 * (1 - 0.9 ** 10),
+              rng.uniform(0.5, 1.5, 3) * 1e-4 * (1 - 0.999 ** 10), 10, 0.01, 0.9, 0.999, 0.01)),
+        Case("a large ε, from 0.05 to 0.5, with small gradients",
+             (rng.normal(size=(2, 2)), rng.normal(size=(2, 2)) * 0.05, np.zeros((2, 2)), np.zeros((2, 2)),
+              1, 0.1, 0.9, 0.999, float(np.round(rng.uniform(0.05, 0.5), 3))), hidden=True),
     ]
 
 
@@ -262,6 +305,9 @@ ADAM_STEP = FunctionPart(
          "Adam with t + 1 in the bias correction. Hint: t is already this step's number "
          "(t = 1 at the first step); do not add 1."),
         (_adam_eps_inside, "ε inside the square root. Hint: the step is η m̂ / (√v̂ + ε)."),
+        (lambda w, g, m, v, t, lr, b1, b2, eps: _adam(w, g, m, v, t, lr, b1, b2, 1e-8),
+         "Adam with ε = 1e-8 whatever eps is: the eps argument is ignored. Hint: use the eps "
+         "you are given (it can be large, e.g. 0.01, and then it changes the step)."),
         (_adam_v_not_squared, "a v built from the gradient, not its square. Hint: "
                               "v ← β₂ v + (1 − β₂) ∇C²."),
         (lambda w, g, m, v, t, lr, b1, b2, eps: (2 * w - _adam(w, g, m, v, t, lr, b1, b2, eps)[0],

@@ -20,7 +20,18 @@ def _accuracy_cases(rng):
         Case("a batch of one", (rng.normal(size=(1, 4)), rng.integers(0, 4, 1))),
         Case("all predictions right", (perfect, perfect.argmax(axis=1))),
         Case("20 examples, 5 classes", (rng.normal(size=(20, 5)), rng.integers(0, 5, 20))),
+        _some_right(rng, 7, 3),
+        _some_right(rng, 13, 4, hidden=True),
     ]
+
+
+def _some_right(rng, N, K, hidden=False):
+    """N examples of which 1 to N − 1 are predicted right: an accuracy k/N that no rounding keeps."""
+    scores = rng.normal(size=(N, K))
+    right = rng.permutation(N) < rng.integers(1, N)
+    y = np.where(right, scores.argmax(axis=1), (scores.argmax(axis=1) + rng.integers(1, K, N)) % K)
+    return Case(f"{N} examples, {K} classes, {int(right.sum())} of them predicted right", (scores, y),
+                hidden=hidden)
 
 
 ACCURACY = FunctionPart(
@@ -31,6 +42,9 @@ ACCURACY = FunctionPart(
                                                               "fraction in [0, 1]."),
         (lambda s, y: float(np.sum(s.argmax(axis=1) == y)), "the NUMBER of right predictions. Hint: "
                                                             "divide by N."),
+        (lambda s, y: round(float(np.mean(s.argmax(axis=1) == y)), 2),
+         "the accuracy rounded to 2 decimals. Hint: return the fraction itself; round only where "
+         "you print it."),
     ],
     hints=(
         "The prediction for a row is the class with the largest score; the accuracy is how often "
@@ -39,7 +53,8 @@ ACCURACY = FunctionPart(
         "argmax along axis 1 gives one prediction per row; comparing with y gives a boolean "
         "array, whose mean is the fraction.",
     ),
-    error_hint="take the argmax along axis=1 (one prediction per row) before comparing with y.",
+    error_hint="scores is (N, K) and y is (N,): the argmax along axis 1 gives one prediction per row, "
+               "shape (N,) like y, and comparing the two gives N booleans — their mean needs no axis.",
 )
 
 
@@ -283,8 +298,12 @@ def _split_cases(rng):
         case("3 classes of 50, 100 and 150, in random order, test_fraction = 0.2", [50, 100, 150], 2, 0.2,
              sort=False),
         case("10 classes of 40 (like the digits), test_fraction = 0.3", [40] * 10, 4, 0.3),
+        case("a rare class of 2 to 4 examples, whose share of test_fraction = 0.1 rounds to 0",
+             [40, int(rng.integers(2, 5)), 30], 3, 0.1),
         case("2 classes, 30 and 170 examples (imbalanced), test_fraction = 0.25", [30, 170], 2, 0.25,
              hidden=True),
+        case("5 classes, one of only 2 examples, test_fraction = 0.2 (it gets no test example)",
+             [50, 40, 2, 60, 30], 3, 0.2, sort=False, hidden=True),
         case("4 classes of 80, 64 features, test_fraction = 0.5", [80] * 4, 64, 0.5, sort=False, hidden=True),
     ]
 
@@ -371,7 +390,12 @@ class SplitPart(Part):
                          f"stratified split puts test_fraction × {counts[k]} = {want[k]:g} there (±1). "
                          f"Test examples per class: {in_test.tolist()}, wanted about "
                          f"{np.round(want, 1).tolist()}.")
-            if len(np.unique(y[test])) == 1 and len(counts) > 1:
+            if in_test[k] == counts[k] and round(want[k]) == 0:
+                lines.append(f"All of class {k} went to the test set, where round(test_fraction × "
+                             f"{counts[k]}) = 0 of them belong: a cut from the end, idx[-n:], is the "
+                             "WHOLE array when n = 0 (-0 is 0). Hint: take the test examples from the "
+                             "front, idx[:n], and the rest, idx[n:]: both are right for n = 0 too.")
+            elif len(np.unique(y[test])) == 1 and len(counts) > 1:
                 lines.append("Every test example is of one class: the rows were not shuffled before "
                              "the cut (X is sorted by class here).")
             else:
@@ -415,7 +439,9 @@ SPLIT = SplitPart(
         "np.flatnonzero(y == k) gives class k's indices, rng.permutation shuffles them, "
         "np.concatenate joins the pieces; shuffle each part once more so the classes are mixed.",
     ),
-    error_hint="y holds integer labels 0 … K−1; X and y have one row per example.",
+    error_hint="a slice index must be an int: test_fraction · n_k is a float, so round it and make "
+               "it an int before cutting with it. y holds integer labels 0 … K−1; X and y have one "
+               "row per example.",
 )
 
 
@@ -452,13 +478,50 @@ def _std_cases(rng):
         Case("a test set from another distribution (its own mean and σ differ)", data(80, 30, 3)),
         Case("one test example", data(50, 1, 6)),
         Case("a feature blank in training but not in the test set", data(70, 25, 4, blank=(0, 2),
-                                                                        train_only=(2,)), hidden=True),
-        Case("64 features, most of them on the pixel scale [0, 1]", data(120, 50, 64, scale=np.full(64, 0.3),
-                                                                         blank=(0, 7, 56)), hidden=True),
+                                                                        train_only=(2,))),
+        Case("64 features on the pixel scale [0, 1], pixels 7 and 56 blank in training but lit in the "
+             "test set", data(120, 50, 64, scale=np.full(64, 0.3), blank=(0, 7, 56), train_only=(7, 56)),
+             hidden=True),
     ]
 
 
-STANDARDIZE = FunctionPart(
+class StandardizePart(FunctionPart):
+    """Judged against the reference; where a feature is constant in X_train (σ = 0), a wrong
+    X_test_s says what became of the zero σ (kept, replaced by a tiny ε, or the feature zeroed)."""
+
+    diagnose_across_cases = True
+
+    def judge(self, case, got):
+        problem = super().judge(case, got)
+        if problem is None or not isinstance(got, (tuple, list)) or len(got) != 2:
+            return problem
+        X_train, X_test = case.args
+        expected, test = self.expected(case)[1], got[1]
+        if not isinstance(test, np.ndarray) or test.shape != expected.shape:
+            return problem
+        for j in np.flatnonzero(X_train.std(axis=0) == 0):
+            column, want = test[:, j], expected[:, j]
+            if np.allclose(column, want, rtol=self.rtol, atol=self.atol):
+                continue
+            if not np.isfinite(column).all():
+                how = ("is inf or nan there: the test set was divided by σ = 0 (fixed, if at all, "
+                       "only after X_test_s was computed)")
+            elif np.abs(column).max() > 1e3 * (np.abs(want).max() + 1):
+                how = (f"reaches {np.abs(column).max():.3g} there: σ = 0 was replaced by a tiny number "
+                       "(σ + ε, max(σ, ε), or nan_to_num of a division by 0), and an ε in the "
+                       "denominator blows up a feature that is constant in training but not in test")
+            elif not column.any():
+                how = "is 0 there: the feature was set to 0, but in the test set it is not constant"
+            else:
+                continue
+            varies = " but not in X_test" if X_test[:, j].std() > 0 else ""
+            return [*problem, f"Feature {j} is constant in X_train (σ = 0){varies}, and "
+                              f"your X_test_s {how}. Hint: where σ = 0 use σ = 1 — before "
+                              "standardising either set — so that such a feature is only centred."]
+        return problem
+
+
+STANDARDIZE = StandardizePart(
     "standardize", "standardize(X_train, X_test)", "08", _std_cases, _standardize,
     outputs=("X_train_s", "X_test_s"),
     mistakes=[
