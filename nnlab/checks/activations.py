@@ -94,7 +94,15 @@ RELU_PRIME = FunctionPart(
 def _elu_cases(rng):
     cases = [Case(c.label + ", α = 1", (c.args[0], 1.0)) for c in _z_cases(rng)]
     cases.insert(1, Case("random z, α = 0.5", (rng.uniform(-4, 4, (2, 5)), 0.5)))
-    return cases
+    cases.insert(2, _elu_large_alpha(rng, float(rng.choice([2.0, 3.0])), (2, 5)))
+    return cases + [_elu_large_alpha(rng, float(rng.choice([1.5, 2.5, 4.0])), (3, 4), hidden=True)]
+
+
+def _elu_large_alpha(rng, alpha, shape, hidden=False):
+    """α > 1 with negative z near 0, where α (e^z − 1) < z: max(z, α (e^z − 1)) picks z there."""
+    z = rng.uniform(-4, 4, shape)
+    z[0] = -rng.uniform(0.05, 0.8, shape[1])
+    return Case(f"z with small negative entries, α = {alpha:g}", (z, alpha), hidden=hidden)
 
 
 ELU = FunctionPart(
@@ -105,6 +113,10 @@ ELU = FunctionPart(
         (lambda z, a: np.where(z > 0, z, a * np.exp(z)), "α e^z for z ≤ 0: the − 1 is missing. "
                                                          "Hint: α (e^z − 1), so that ELU(0) = 0."),
         (lambda z, a: np.maximum(z, 0), "ReLU(z). Hint: for z ≤ 0, ELU is α (e^z − 1), not 0."),
+        (lambda z, a: np.maximum(z, a * np.expm1(np.minimum(z, 0))),
+         "max(z, α (e^z − 1)), which is ELU only for α ≤ 1: for α > 1 and a small negative z, "
+         "α (e^z − 1) is below z and the max picks z. Hint: choose the branch by the sign of z, "
+         "not by the larger value."),
     ],
     no_warnings=True,
     hints=(
@@ -117,15 +129,34 @@ ELU = FunctionPart(
 )
 
 
+def _far_apart(rng, K, above):
+    """A row of K scores near a random level, one of them 1000–1200 above (or below) the rest:
+    with K = 4, z − min and (above) z − mean still reach 750, where e^x overflows."""
+    row = rng.uniform(-500, 500) + rng.uniform(0, 1, K)
+    row[rng.integers(0, K)] += rng.uniform(1000, 1200) * (1 if above else -1)
+    return row
+
+
 def _softmax_cases(rng):
+    near = np.array([[1000.0, 999.0, 998.0, 999.5], [-1000.0, -1001.0, -1000.5, -999.0]])
+    large = np.concatenate([near + rng.uniform(0, 1, (2, 4)),
+                            [_far_apart(rng, 4, above=False), _far_apart(rng, 4, above=True)]])
+    many = np.array([_far_apart(rng, 5, above=k != 1) for k in range(3)])
     return [
         Case("random scores of shape (4, 5)", (rng.uniform(-3, 3, (4, 5)),)),
         Case("one row of 6 scores, shape (6,)", (rng.uniform(-3, 3, 6),)),
         Case("zeros (every class equally likely)", (np.zeros((2, 3)),)),
-        Case("large scores", (np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1000.5]])
-                              + rng.uniform(0, 1, (2, 3)),)),
+        Case("large scores: rows near ±1000, one score far below its row, one far above",
+             (large,)),
         Case("a batch of one", (rng.uniform(-3, 3, (1, 4)),)),
+        Case("5 classes, one score 1000 away from the rest in every row", (many,), hidden=True),
     ]
+
+
+def _softmax_shifted(z, shift):
+    """e^(z − m) / Σ e^(z − m) with m = shift(z) per row: right in exact arithmetic for any m."""
+    e = np.exp(z - shift(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 SOFTMAX = FunctionPart(
@@ -135,9 +166,22 @@ SOFTMAX = FunctionPart(
          / np.exp(z - z.max(axis=-1, keepdims=True)).sum(axis=0, keepdims=True),
          "softmax normalised over the wrong axis (each COLUMN sums to 1). Hint: sum over the last "
          "axis, one row per example: .sum(axis=-1, keepdims=True)."),
+        (lambda z: np.exp(z - z.max(axis=-1, keepdims=True))
+         / np.exp(z - z.max(axis=-1, keepdims=True)).sum(),
+         "e^(z − row max) divided by the sum over the WHOLE array. Hint: each row is normalised by "
+         "its own sum: .sum(axis=-1, keepdims=True)."),
+        (lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum(),
+         "e^(z − max) divided by the sum over the WHOLE array (all the probabilities of the batch "
+         "sum to 1). Hint: each row is normalised by its own sum: .sum(axis=-1, keepdims=True)."),
         (lambda z: np.exp(z) / np.exp(z).sum(), "e^z divided by the sum over the WHOLE array. Hint: "
                                                 "each row is normalised by its own sum: "
                                                 ".sum(axis=-1, keepdims=True)."),
+        (lambda z: _softmax_shifted(z, np.mean),
+         "softmax shifted by the row MEAN: e^(z − mean) overflows when one score is far above the "
+         "others of its row. Hint: subtract the row maximum, so that every exponent is ≤ 0."),
+        (lambda z: _softmax_shifted(z, np.min),
+         "softmax shifted by the row MINIMUM: e^(z − min) overflows when the scores of a row are "
+         "far apart. Hint: subtract the row maximum, so that every exponent is ≤ 0."),
         (np.exp, "e^z without dividing by the sum. Hint: divide each row by its sum."),
     ],
     no_warnings=True,

@@ -72,19 +72,75 @@ SQUARED_ERROR_GRAD = FunctionPart(
 )
 
 
+def _apart(rng, K, gap, top=None):
+    """A row of K scores near a random level with one score `gap` above the rest (at `top`, or
+    at a random place) → (row, index of the top score)."""
+    row = rng.uniform(-500, 500) + rng.uniform(0, 1, K)
+    j = int(rng.integers(0, K)) if top is None else top
+    row[j] += gap
+    return row, j
+
+
+def _below_top(rng, N, K, gap, true_top=()):
+    """N rows, each with one score `gap` above the rest; the true class is another one (so
+    s_y ≈ e^(−gap) underflows to 0 for a gap ≥ 745), except in the rows listed in `true_top`."""
+    rows, y = [], []
+    for i in range(N):
+        row, j = _apart(rng, K, rng.uniform(*gap))
+        rows.append(row)
+        y.append(j if i in true_top else (j + int(rng.integers(1, K))) % K)
+    return np.array(rows), np.array(y)
+
+
 def _ce_cases(rng):
+    large = np.array([[1000.0, 998.0, 999.0], [-1000.0, -998.0, -1001.0]]) + rng.uniform(0, 1, (2, 3))
+    top, j = _apart(rng, 3, rng.uniform(1100, 1300))   # z − mean ≥ 733 and z − min overflow
     return [
         Case("random scores for 5 examples and 4 classes",
              (rng.uniform(-3, 3, (5, 4)), rng.integers(0, 4, 5))),
-        Case("large scores", (np.array([[1000.0, 998.0, 999.0], [-1000.0, -998.0, -1001.0]])
-                              + rng.uniform(0, 1, (2, 3)), np.array([0, 2]))),
+        Case("large scores: rows near ±1000, and a true class over 1000 above the others",
+             (np.concatenate([large, [top]]), np.array([0, 2, j]))),
+        Case("the true class 800–1000 below the top score (s_y underflows to 0)",
+             _below_top(rng, 3, 3, (800.0, 1000.0))),   # z − mean ≤ 668: only z − min overflows
         Case("a batch of one", (rng.uniform(-3, 3, (1, 3)), rng.integers(0, 3, 1))),
         Case("zero scores (C = log K)", (np.zeros((3, 4)), rng.integers(0, 4, 3))),
+        Case("5 classes, true classes far below the top score, one at the top",
+             _below_top(rng, 4, 5, (750.0, 1500.0), true_top=(int(rng.integers(0, 4)),)), hidden=True),
     ]
+
+
+def _shifted_log_softmax(z, shift):
+    """log s = z − m − log Σ_k e^(z_k − m) with m = shift(z) per row: right in exact arithmetic
+    for any m, but e^(z − m) overflows unless m is the row maximum."""
+    shifted = z - shift(z, axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _shifted_softmax(z, shift):
+    e = np.exp(z - shift(z, axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _ce(z, y):
     return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
+
+
+def _ce_guarded(eps, clip):
+    """−mean log(s_y + ε), or of s_y clipped at ε: the log kept away from 0."""
+    def ce(z, y):
+        s_y = softmax(z)[np.arange(len(y)), y]
+        return -np.mean(np.log(np.maximum(s_y, eps) if clip else s_y + eps))
+    return ce
+
+
+def _ce_guard_mistakes():
+    for eps in (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-12, 1e-15, 1e-16):
+        for clip, form in ((False, f"−log(s_y + {eps:g})"), (True, f"−log of s_y clipped at {eps:g}")):
+            yield (_ce_guarded(eps, clip),
+                   f"{form}: a clip/epsilon inside the log changes the loss — where s_y underflows "
+                   f"to 0 the cost is −log ε = {-np.log(eps):.1f}, not the gap to the top score "
+                   "(hundreds). Hint: compute log s_y directly with log-sum-exp: "
+                   "z_y − m − log Σ_k e^(z_k − m), with m the row maximum.")
 
 
 SOFTMAX_CROSS_ENTROPY = FunctionPart(
@@ -97,6 +153,19 @@ SOFTMAX_CROSS_ENTROPY = FunctionPart(
         (lambda z, y: -np.mean(log_softmax(z)[:, 0]), "the cost of class 0 for every example. "
                                                       "Hint: pick each row's own label: "
                                                       "log_s[np.arange(N), y]."),
+        *_ce_guard_mistakes(),
+        (lambda z, y: -np.mean(_shifted_log_softmax(z, np.mean)[np.arange(len(y)), y]),
+         "log-sum-exp shifted by the row MEAN: e^(z − mean) overflows when one score is far above "
+         "the others of its row (the cost becomes inf). Hint: shift by the row maximum m, so that "
+         "every exponent is ≤ 0."),
+        (lambda z, y: -np.mean(np.log(softmax(z)[np.arange(len(y)), y])),
+         "−log of the softmax: the log of the softmax underflows to log 0 where the true class is "
+         "far below the top score (s_y < 1e-308 becomes 0, the cost inf) — use log-sum-exp. Hint: "
+         "log s_y = z_y − m − log Σ_k e^(z_k − m), with m the row maximum, never takes the log of 0."),
+        (lambda z, y: -np.mean(_shifted_log_softmax(z, np.min)[np.arange(len(y)), y]),
+         "log-sum-exp shifted by the row MINIMUM: e^(z − min) overflows when the scores of a row "
+         "are far apart (the cost becomes inf). Hint: shift by the row maximum m, so that every "
+         "exponent is ≤ 0."),
     ],
     no_warnings=True,
     hints=(
@@ -119,6 +188,14 @@ SOFTMAX_CROSS_ENTROPY_GRAD = FunctionPart(
                                                            "is a mean, so divide by N."),
         (lambda z, y: (z - _onehot(y, z.shape[1])) / z.shape[0], "(z − onehot(y))/N: softmax is "
                                                                   "missing. Hint: s = softmax(z)."),
+        (lambda z, y: (_shifted_softmax(z, np.mean) - _onehot(y, z.shape[1])) / z.shape[0],
+         "the gradient with softmax shifted by the row MEAN: e^(z − mean) overflows when one score "
+         "is far above the others of its row. Hint: subtract the row maximum, so that every "
+         "exponent is ≤ 0."),
+        (lambda z, y: (_shifted_softmax(z, np.min) - _onehot(y, z.shape[1])) / z.shape[0],
+         "the gradient with softmax shifted by the row MINIMUM: e^(z − min) overflows when the "
+         "scores of a row are far apart. Hint: subtract the row maximum, so that every exponent "
+         "is ≤ 0."),
     ],
     no_warnings=True,
     hints=(

@@ -3,10 +3,12 @@ perceptron rule — one step of it, and training with it until every example is 
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..activations import sigmoid as _sigmoid
-from ._core import Case, CheckResult, Part, run_check
+from ._core import Case, CheckResult, Part, is_number, run_check
 from ._parts import FunctionPart
 from ._plain import describe
 
@@ -17,6 +19,12 @@ def _append_one(a):
     return np.concatenate([a, np.ones((a.shape[0], 1))], axis=1)
 
 
+def _sigmoid_cancelling(z):
+    """σ(z) as 1 − σ(−z) for z < 0: exactly 0 once e^(−|z|) < 1e-16 (z < −37)."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), 1.0 - 1.0 / (1.0 + e))
+
+
 SIGMOID = FunctionPart(
     "sigmoid", "sigmoid(z)", "01",
     lambda rng: [
@@ -25,9 +33,14 @@ SIGMOID = FunctionPart(
         Case("zeros", (np.zeros((2, 3)),)),
         Case("large |z|", (LARGE_Z * rng.uniform(0.9, 1.0),)),
         Case("a batch of one", (rng.uniform(-5, 5, (1, 5)),)),
+        Case("very negative z (σ is tiny, not 0)", (-rng.uniform(38.0, 440.0, (2, 4)),), hidden=True),
     ],
     _sigmoid,
     mistakes=[
+        (_sigmoid_cancelling, "a σ that cancels to 0 for very negative z: 1 − 1/(1 + e^(−|z|)) (or "
+                              "(1 + tanh(z/2))/2) loses every digit once e^(−|z|) is below 1e-16, "
+                              "so σ(−40) comes out 0 instead of 4.2e-18. Hint: for z < 0 use "
+                              "e^z / (1 + e^z), where the small number is kept, not subtracted."),
         (lambda z: 1.0 / (1.0 + np.exp(z)), "σ(−z). Hint: the exponent has a minus sign: e^(−z)."),
         (lambda z: (z > 0).astype(float), "a step function (the perceptron), not the smooth σ. "
                                           "Hint: σ(z) = 1 / (1 + e^(−z))."),
@@ -43,6 +56,7 @@ SIGMOID = FunctionPart(
         "np.exp for e^x; np.where(condition, a, b) picks one of two formulas per entry; the "
         "exponent −|z| (np.abs) is never positive, so e^(−|z|) never overflows.",
     ),
+    atol=1e-200,  # relative down to σ ≈ 1e-194 (z ≈ −446): σ(−40) = 4.2e-18 is not 0
 )
 
 
@@ -50,7 +64,23 @@ def _neuron(w, b, a):
     return _sigmoid(a @ w + b)
 
 
-NEURON_FORWARD = FunctionPart(
+class PerExamplePart(FunctionPart):
+    """A part whose result has one value per example (row of a): a single number is named as the
+    whole batch summed into one output, not as a missing axis."""
+
+    diagnose_across_cases = True
+
+    def judge(self, case, got):
+        problem = super().judge(case, got)
+        expected = self.expected(case)
+        if problem and is_number(got) and isinstance(expected, np.ndarray) and expected.ndim == 1:
+            return [f"Your result is a single number; the neuron gives one output per example (row "
+                    f"of a), shape ({expected.shape[0]},). Hint: sum over the features of each "
+                    "example, not over the whole batch."]
+        return problem
+
+
+NEURON_FORWARD = PerExamplePart(
     "neuron_forward", "neuron_forward(w, b, a)", "01",
     lambda rng: [
         Case("a batch of 5 inputs with 3 features", (rng.normal(size=3), float(rng.normal()),
@@ -66,6 +96,9 @@ NEURON_FORWARD = FunctionPart(
         (lambda w, b, a: _sigmoid(a @ w), "σ(w · a) without the bias. Hint: add b before σ."),
         (lambda w, b, a: _sigmoid(a @ w - b), "σ(w · a − b). Hint: the bias is added: z = w · a + b."),
         (lambda w, b, a: (a @ w + b > 0).astype(float), "a step neuron. Hint: use σ, not a threshold."),
+        (lambda w, b, a: _sigmoid(np.sum(a * w) + b), "σ of the sum over the WHOLE batch: one number "
+                                                      "instead of one output per example. Hint: "
+                                                      "sum over the features of each row only."),
     ],
     hints=(
         "A neuron weighs its inputs, adds its bias, and passes the sum through σ — for every "
@@ -77,7 +110,7 @@ NEURON_FORWARD = FunctionPart(
     error_hint="a has shape (N, n) and w shape (n,): a @ w has shape (N,).",
 )
 
-NEURON_BIAS_TRICK = FunctionPart(
+NEURON_BIAS_TRICK = PerExamplePart(
     "neuron_forward_bias_trick", "neuron_forward_bias_trick(w_ext, a)", "01",
     lambda rng: [
         Case("a batch of 4 inputs with 2 features", (rng.normal(size=3), rng.uniform(0, 1, (4, 2)))),
@@ -101,7 +134,8 @@ NEURON_BIAS_TRICK = FunctionPart(
         "np.ones((N, 1)) makes the column; np.concatenate([...], axis=1) (or np.hstack) appends "
         "it.",
     ),
-    error_hint="w_ext has one more entry than a has columns: append a column of ones to a first.",
+    error_hint="a is (N, n) and w_ext has n + 1 entries: a_ext needs a column of N ones — one "
+               "per example, shape (a.shape[0], 1) — after the n columns of a.",
 )
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -265,14 +299,16 @@ PERCEPTRON_STEP = FunctionPart(
 )
 
 
-def _perceptron_train(X, y, lr, epochs):
+def _perceptron_train(X, y, lr, epochs, step=_perceptron_step, last=True):
     """The reference: zero weights, the examples in the given order, stop after an epoch without
-    a mistake (or after `epochs`)."""
+    a mistake (or after `epochs`). `step` and `last=False` (the last example skipped) give the
+    known-wrong trainings."""
     w = np.zeros(X.shape[1] + 1)
+    examples = list(zip(X, y)) if last else list(zip(X, y))[:-1]
     for _ in range(epochs):
         mistakes = 0
-        for x_i, y_i in zip(X, y):
-            w_new = _perceptron_step(w, x_i, y_i, lr)
+        for x_i, y_i in examples:
+            w_new = step(w, x_i, y_i, lr)
             mistakes += int(not np.array_equal(w_new, w))
             w = w_new
         if mistakes == 0:
@@ -300,19 +336,63 @@ def _separable(rng, N, n, margin=0.25):
     return X, y
 
 
+def _step_bias_without_lr(w_ext, x, y, lr):
+    """The step whose bias moves by y − ŷ, without η."""
+    change = _perceptron_step(w_ext, x, y, lr) - w_ext
+    change[-1] = change[-1] / lr
+    return w_ext + change
+
+
+def _step_plus_minus(w_ext, x, y, lr):
+    """The rule with labels ±1: a mistake when (2y − 1) z ≤ 0, then w + η (2y − 1) x̃."""
+    x_ext = np.append(x, 1.0)
+    sign = 2.0 * y - 1.0
+    return w_ext + lr * sign * x_ext if sign * (x_ext @ w_ext) <= 0 else np.array(w_ext, dtype=np.float64)
+
+
+#: Trainings that go wrong in one way: (train(X, y, lr, epochs), what the learner's weights are then).
+TRAIN_MISTAKES = (
+    (lambda X, y, lr, E: _perceptron_train(X, y, 1.0, E),
+     "the weights of steps that ignore the learning rate (every weight is the expected one divided "
+     "by lr). Hint: pass lr on to perceptron_step: each step moves w_ext by η (y − ŷ) x̃."),
+    (lambda X, y, lr, E: _perceptron_train(X, y, lr * lr, E),
+     "the weights with the learning rate applied twice (every weight is the expected one times lr). "
+     "Hint: the step moves w_ext by η (y − ŷ) x̃, with η once."),
+    (lambda X, y, lr, E: _perceptron_train(X, y, lr, E, step=_step_bias_without_lr),
+     "the weights of steps that move the bias without the learning rate (by ±1 instead of ±lr). "
+     "Hint: the bias is the weight on the constant input 1: it moves by η (y − ŷ) · 1."),
+    (lambda X, y, lr, E: _perceptron_train(X, y, lr, E, last=False),
+     "the weights of epochs that skip the LAST example. Hint: every epoch visits all N examples."),
+    (lambda X, y, lr, E: _perceptron_train(X, y, lr, E, step=partial(_perceptron_step, ge=True)),
+     "the weights of steps that predict ŷ = 1 when z ≥ 0 (as the rule with labels −1/+1 does when "
+     "it calls (2y − 1) z ≤ 0 a mistake): at the start, with zero weights, every example looks "
+     "positive. Hint: the step neuron fires only when z > 0."),
+    (lambda X, y, lr, E: _perceptron_train(X, y, lr, E, step=_step_plus_minus),
+     "the weights of the rule with labels −1/+1 (a mistake when (2y − 1) z ≤ 0, so z = 0 is a "
+     "mistake for both classes, as if ŷ = 1 when z ≥ 0). Hint: this course's labels are 0 and 1 "
+     "and ŷ = 1 only when z > 0; the change is η (y − ŷ) x̃."),
+    (lambda X, y, lr, E: _perceptron_train(X, 2 * y - 1, lr, E),
+     "the weights of your steps given labels −1/+1 (2y − 1) instead of 0/1: a right prediction on "
+     "a negative example still moves w_ext. Hint: pass y as it is, 0 or 1."),
+)
+
+
 def _train_cases(rng):
     def noisy(N, n, E, label, hidden=False):
         # drawn again until the weights after E epochs differ from those after 1, E − 1 and
-        # E + 1 epochs: stopping early or late, or a single pass, never gives the same weights
+        # E + 1 epochs and from those of every training in TRAIN_MISTAKES: stopping early or
+        # late, a single pass, a step without lr or with another rule never gives the same weights
         while True:
             X = rng.uniform(-2, 2, (N, n))
             y = rng.integers(0, 2, N)
             X[:4, :2] = [[-1, -1], [-1, 1], [1, -1], [1, 1]]   # an XOR square: no line separates it
             X[:4, 2:] = 0.0
             y[:4] = (0, 1, 1, 0)
-            lr = float(rng.choice([0.5, 1.0, 2.0]))
+            lr = float(rng.choice([0.25, 0.5, 2.0, 4.0]))     # never 1: a step without lr differs
             w = _perceptron_train(X, y, lr, E)
-            if all(np.abs(w - _perceptron_train(X, y, lr, e)).max() > 1e-3 for e in {1, E - 1, E + 1} - {E}):
+            others = [_perceptron_train(X, y, lr, e) for e in {1, E - 1, E + 1} - {E}]
+            others += [train(X, y, lr, E) for train, _ in TRAIN_MISTAKES]
+            if all(np.abs(w - other).max() > 1e-3 for other in others):
                 return Case(label, (X, y, lr, E), {"separable": False}, hidden=hidden)
 
     cases = []
@@ -328,6 +408,13 @@ def _train_cases(rng):
     cases.append(noisy(12, 3, int(rng.integers(6, 9)), "12 points with random labels in 3-d",
                        hidden=True))
     return cases
+
+
+_STOPPED_AFTER_ONE = (
+    "training stopped as if it had made none. Hint: if your perceptron_step changes w_ext in place "
+    "(`w_ext += …`), the old and the new weights are one array, so no step ever looks like a "
+    "mistake: the step must return a new array. Otherwise run `epochs` passes over the data unless "
+    "one has no mistake.")
 
 
 class PerceptronTrainPart(Part):
@@ -376,6 +463,9 @@ class PerceptronTrainPart(Part):
             lines = [f"{wrong} of the {len(y)} training points are on the wrong side of your line, "
                      f"although a line separates them all (after at most {epochs} epochs the "
                      "perceptron rule finds one)."]
+            if epochs > 1 and np.allclose(w, _perceptron_train(X, y, lr, 1), atol=1e-9):
+                return lines + ["Your weights are those after the first epoch, which made mistakes: "
+                                + _STOPPED_AFTER_ONE]
             if np.allclose(w, 0):
                 lines.append("Your weights are all 0: no step changed them.")
             lines.append("Hint: keep passing over the data until an epoch makes no mistake; each "
@@ -388,7 +478,14 @@ class PerceptronTrainPart(Part):
         lines = [f"No line separates these points, so training runs all {epochs} epochs: the weights "
                  f"after them, in the given order, starting from zero, are {np.round(expected, 4).tolist()}; "
                  f"yours are {np.round(w, 4).tolist()}."]
-        if ran:
+        named = [what for train, what in TRAIN_MISTAKES
+                 if np.allclose(w, train(X, y, lr, epochs), rtol=1e-9, atol=1e-9)]
+        if named:
+            lines.append(f"Yours are {named[0]}")
+        elif ran == [1]:
+            lines.append("Yours are the weights after 1 epoch, although that epoch made mistakes: "
+                         + _STOPPED_AFTER_ONE)
+        elif ran:
             lines.append(f"Yours are the weights after {ran[0]} epoch{'s' if ran[0] != 1 else ''}. "
                          "Hint: run `epochs` passes over the data unless one has no mistake.")
         else:
