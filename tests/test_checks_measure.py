@@ -23,6 +23,7 @@ from nnlab.checks import PARTS
 from nnlab.checks._core import call_learner, judge
 
 from check_tools import solution
+from check_tools import sweep as check_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = range(200)
@@ -392,10 +393,19 @@ WRONG_NORMS = {
 WRONG["layer_gradient_norms"] = WRONG_NORMS
 
 
+def test_wrong_gradient_norms_are_rejected_on_every_seed(monkeypatch):
+    """All the wrong versions in one sweep: each seed's cases and expected norms are made once
+    (naming the mistakes is left to the test below, on a few seeds)."""
+    monkeypatch.setattr(PARTS["layer_gradient_norms"], "wrong", lambda case: [])
+    passed = check_sweep("layer_gradient_norms", [fn for fn, _ in WRONG_NORMS.values()], SEEDS,
+                         name_mistakes=False)
+    assert not any(passed.values()), {m: seeds[:5] for m, seeds in zip(WRONG_NORMS, passed.values()) if seeds}
+
+
 @pytest.mark.parametrize("mistake", list(WRONG_NORMS))
-def test_wrong_gradient_norms_are_rejected_on_every_seed(mistake):
+def test_wrong_gradient_norms_are_named(mistake):
     fn, words = WRONG_NORMS[mistake]
-    assert_rejected("layer_gradient_norms", fn, words)
+    assert_rejected("layer_gradient_norms", fn, words, seeds=range(3))
 
 
 def test_right_gradient_norms_pass_on_every_seed():
