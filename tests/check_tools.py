@@ -51,7 +51,11 @@ def sweep(name, functions, seeds, *, name_mistakes: bool = True) -> dict:
         for seed in seeds:
             cases = part.cases(np.random.default_rng(seed))
             memo.clear()
-            memo.update({id(c): expected(c) for c in cases})
+            for c in cases:
+                try:
+                    memo[id(c)] = expected(c)
+                except NotImplementedError:  # judged by its properties, with no expected value
+                    memo[id(c)] = None
             for i, fn in enumerate(functions):
                 if all(judge_outcome(part, c, call_learner(part, fn, c.args, c.extra, None)) is None
                        for c in cases):
@@ -62,3 +66,36 @@ def sweep(name, functions, seeds, *, name_mistakes: bool = True) -> dict:
             del part.diagnose
         _core.show = show
     return passed
+
+
+SEEDS = range(200)
+
+
+def _wrong_somewhere(name, fn, seed, only) -> bool:
+    """Whether fn is judged wrong on one of the cases `only` picks (so rejected on the seed)."""
+    part = PARTS[name]
+    cases = [c for c in part.cases(np.random.default_rng(seed)) if only(c)]
+    return any(judge_outcome(part, c, call_learner(part, fn, c.args, c.extra, None)) for c in cases)
+
+
+def assert_rejected(name, fn, words, seeds=SEEDS, *, only=None, notebook=False):
+    """fn is rejected on every seed, and the message of the first three seeds holds every word
+    (with notebook=True, also the notebook check's message, public cases only). With `only`, a
+    seed counts as rejected when one of the cases `only` picks is wrong (the others can be slow)."""
+    if only is None:
+        passed = sweep(name, [fn], seeds, name_mistakes=False)[0]
+    else:
+        passed = [seed for seed in seeds if not _wrong_somewhere(name, fn, seed, only)]
+    assert not passed, f"{name}: passed on {len(passed)} of {len(seeds)} seeds: {passed[:5]}"
+    messages = [verdict(name, fn, seed).message for seed in list(seeds)[:3]]
+    if notebook:
+        messages.append(_core.run_check(PARTS[name], fn).message)
+    for message in messages:
+        assert all(w in message for w in words), message
+
+
+def assert_accepted(name, fn, seeds=SEEDS):
+    """fn passes every case, hidden ones too, on every seed."""
+    passed = sweep(name, [fn], seeds, name_mistakes=False)[0]
+    failed = sorted(set(seeds) - set(passed))
+    assert not failed, (failed[:3], failed and verdict(name, fn, failed[0]).message)

@@ -22,11 +22,10 @@ import nnlab as nl
 from nnlab.checks import PARTS
 from nnlab.checks._core import call_learner, judge
 
-from check_tools import solution
+from check_tools import SEEDS, assert_accepted, assert_rejected, solution
 from check_tools import sweep as check_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = range(200)
 SLOW_SEEDS = range(int(os.environ.get("NNLAB_SWEEP_SEEDS", "5")))
 
 
@@ -35,30 +34,6 @@ def grade(name, fn, seed):
     part = PARTS[name]
     cases = part.cases(np.random.default_rng(seed))
     return judge(part, cases, [call_learner(part, fn, c.args, c.extra, None) for c in cases])
-
-
-def sweep(name, fn, seeds=SEEDS):
-    """(seeds rejected, [(seed, message) of the seeds passed])."""
-    passed = []
-    for seed in seeds:
-        result = grade(name, fn, seed)
-        if result.passed:
-            passed.append((seed, result.message))
-    return len(seeds) - len(passed), passed, result.message
-
-
-def assert_rejected(name, fn, words, seeds=SEEDS):
-    rejected, passed, last = sweep(name, fn, seeds)
-    assert rejected == len(seeds), f"{name}: passed on {len(passed)} of {len(seeds)} seeds: {passed[:2]}"
-    for seed in list(seeds)[:3]:
-        message = grade(name, fn, seed).message
-        assert all(w in message for w in words), message
-
-
-def assert_accepted(name, fn, seeds=SEEDS):
-    for seed in seeds:
-        result = grade(name, fn, seed)
-        assert result.passed, (seed, result.message)
 
 
 # ----------------------------------------------------------------------------------------------

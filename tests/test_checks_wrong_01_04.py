@@ -22,38 +22,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from check_tools import solution, verdict  # noqa: E402
+from check_tools import SEEDS, assert_accepted, assert_rejected, solution, verdict  # noqa: E402
 
 from nnlab.checks import PARTS, run_check  # noqa: E402
 from nnlab.checks._core import call_learner, judge_outcome  # noqa: E402
 
-SEEDS = range(200)
-
-
-def wrong_somewhere(name, fn, seed, only):
-    """Whether fn is judged wrong on one of the cases `only` picks (so rejected on the seed)."""
-    part = PARTS[name]
-    cases = [c for c in part.cases(np.random.default_rng(seed)) if only(c)]
-    return any(judge_outcome(part, c, call_learner(part, fn, c.args, c.extra, None)) for c in cases)
-
-
-def assert_rejected(name, fn, words, seeds=SEEDS, only=None):
-    """Rejected on every seed, and the message of the first seeds holds every word. With `only`,
-    a seed counts as rejected when one of the cases `only` picks is wrong (the others can be slow)."""
-    if only is None:
-        passed = [seed for seed in seeds if verdict(name, fn, seed).passed]
-    else:
-        passed = [seed for seed in seeds if not wrong_somewhere(name, fn, seed, only)]
-    assert not passed, f"{name}: passed on {len(passed)} of {len(seeds)} seeds: {passed[:5]}"
-    for seed in list(seeds)[:3]:
-        message = verdict(name, fn, seed).message
-        assert all(w in message for w in words), message
-
-
-def assert_accepted(name, fn, seeds=SEEDS):
-    for seed in seeds:
-        result = verdict(name, fn, seed)
-        assert result.passed, (seed, result.message)
 
 
 # ----------------------------------------------------------------------------------------------

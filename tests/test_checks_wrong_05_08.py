@@ -24,26 +24,11 @@ import pytest
 import nnlab as nl
 from nnlab.checks import PARTS, run_check
 
-from check_tools import solution, verdict
+from check_tools import SEEDS, assert_accepted, assert_rejected, solution, verdict
 from test_checks_derive import _eigen, _log_norm
 
-SEEDS = range(200)
 SLOW_SEEDS = range(40)
 sig = nl.activations.sigmoid
-
-
-def assert_rejected(name, fn, words, seeds=SEEDS):
-    passed = [seed for seed in seeds if verdict(name, fn, seed).passed]
-    assert not passed, f"{name}: passed on {len(passed)} of {len(seeds)} seeds: {passed[:5]}"
-    for seed in list(seeds)[:3]:
-        message = verdict(name, fn, seed).message
-        assert all(w in message for w in words), message
-
-
-def assert_accepted(name, fn, seeds=SEEDS):
-    for seed in seeds:
-        result = verdict(name, fn, seed)
-        assert result.passed, (seed, result.message)
 
 
 # ----------------------------------------------------------------------------------------------
