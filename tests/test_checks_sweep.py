@@ -42,18 +42,22 @@ def sweep(name: str, fn, words: str = "") -> tuple[int, list]:
 # ----------------------------------------------------------------------------------------------
 # early stopping
 
-def _early(losses, patience, reset=True, strict=True):
+def _early(losses, patience, reset=True, strict=True, late=0, start=0, min_delta=0.0, keep_last=False):
+    """Early stopping; with one option changed, a wrong version: no reset of the counter, an equal
+    loss as an improvement, stopping `late` epochs late (or early), a counter restarting at `start`,
+    an improvement that must beat the best by min_delta (absolute, as Keras's default), or the last
+    epoch kept when patience never runs out."""
     best, best_epoch, waited = np.inf, 0, 0
     for epoch, loss in enumerate(losses):
-        if loss < best if strict else loss <= best:
+        if loss < best - min_delta if strict else loss <= best:
             best, best_epoch = loss, epoch
             if reset:
-                waited = 0
+                waited = start
         else:
             waited += 1
-            if waited == patience:
-                break
-    return best_epoch
+            if waited >= patience + late:
+                return best_epoch
+    return len(losses) - 1 if keep_last else best_epoch
 
 
 def _early_while(val_losses, patience):
@@ -65,57 +69,6 @@ def _early_while(val_losses, patience):
         elif epoch - best_epoch == patience:
             break
         epoch += 1
-    return best_epoch
-
-
-def _early_late(losses, patience):
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if loss < best:
-            best, best_epoch, waited = loss, epoch, 0
-        else:
-            waited += 1
-            if waited > patience:
-                break
-    return best_epoch
-
-
-def _early_short(losses, patience, start=0):
-    """Wrong: stops one epoch too early (the count reaches patience − 1, or starts at 1)."""
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if loss < best:
-            best, best_epoch, waited = loss, epoch, start
-        else:
-            waited += 1
-            if waited >= patience - 1 + start:
-                break
-    return best_epoch
-
-
-def _early_keep_last(losses, patience):
-    """Wrong: the last epoch when patience never runs out (as if training's end were the best)."""
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if loss < best:
-            best, best_epoch, waited = loss, epoch, 0
-        else:
-            waited += 1
-            if waited == patience:
-                return best_epoch
-    return len(losses) - 1
-
-
-def _early_min_delta(losses, patience, min_delta=1e-4):
-    """Wrong: an improvement must beat the best by min_delta (absolute, as Keras's default)."""
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if loss < best - min_delta:
-            best, best_epoch, waited = loss, epoch, 0
-        else:
-            waited += 1
-            if waited == patience:
-                break
     return best_epoch
 
 
@@ -192,11 +145,11 @@ WRONG = {
         (lambda losses, patience: _early(losses, patience, strict=False), "equal loss"),
         (lambda losses, patience: int(np.argmin(losses)), "WHOLE list"),
         (lambda losses, patience: _early(losses, patience) + 1, "counted from 1"),
-        (_early_late, "one epoch too long"),
-        (_early_short, "one epoch too early"),
-        (lambda losses, patience: _early_short(losses, patience, start=1), "one epoch too early"),
-        (_early_keep_last, "never stops"),
-        (_early_min_delta, "by a margin"),
+        (lambda losses, patience: _early(losses, patience, late=1), "one epoch too long"),
+        (lambda losses, patience: _early(losses, patience, late=-1), "one epoch too early"),
+        (lambda losses, patience: _early(losses, patience, start=1), "one epoch too early"),
+        (lambda losses, patience: _early(losses, patience, keep_last=True), "never stops"),
+        (lambda losses, patience: _early(losses, patience, min_delta=1e-4), "by a margin"),
     ],
     "minibatches": [
         (_batches_shuffled_blocks, "shuffled"),
@@ -245,7 +198,7 @@ def test_the_public_cases_name_stopping_one_epoch_too_early():
     """Without the hidden cases too, stopping early is not told it never resets its counter."""
     from nnlab.checks import run_check
 
-    result = run_check(PARTS["early_stopping"], _early_short)
+    result = run_check(PARTS["early_stopping"], lambda losses, patience: _early(losses, patience, late=-1))
     assert not result.passed and "one epoch too early" in result.message
     assert "never reset" not in result.message
 

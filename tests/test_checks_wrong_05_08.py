@@ -25,6 +25,7 @@ import nnlab as nl
 from nnlab.checks import PARTS, run_check
 
 from check_tools import SEEDS, assert_accepted, assert_rejected, solution, verdict
+from test_checks import _forward_difference
 from test_checks_derive import _eigen, _log_norm
 
 SLOW_SEEDS = range(40)
@@ -215,15 +216,6 @@ def gradient_own_step(f, x, h, step=1e-5):
     return grad
 
 
-def gradient_forward(f, x, h):
-    grad = np.zeros_like(x, dtype=float)
-    for i in np.ndindex(x.shape):
-        plus = x.copy()
-        plus[i] += h
-        grad[i] = (f(plus) - f(x)) / h
-    return grad
-
-
 def gradient_vectorised(f, x, h):
     steps = np.eye(x.size).reshape(x.size, *x.shape) * h
     return np.array([(f(x + e) - f(x - e)) / (2 * h) for e in steps]).reshape(x.shape)
@@ -267,7 +259,7 @@ WRONG_07 = {
     "numeric_gradient": {
         "h ignored (1e-5)": (gradient_own_step, ["the h you are given is ignored"]),
         "h ignored (1e-4)": (lambda f, x, h: gradient_own_step(f, x, h, 1e-4), ["the h you are given is ignored"]),
-        "forward differences": (gradient_forward, ["forward differences"]),
+        "forward differences": (_forward_difference, ["forward differences"]),
     },
     "output_delta": {f"z clipped to ±{b}": (lambda z, y, b=b: output_delta_clipped(z, y, b),
                                             ["does not keep shrinking", "np.clip"])
@@ -287,15 +279,6 @@ WRONG_07 = {
                               ["recovered from the output"]),
     },
 }
-CASES_07 = [(name, mistake) for name, wrongs in WRONG_07.items() for mistake in wrongs]
-
-
-@pytest.mark.parametrize("name,mistake", CASES_07, ids=[f"{n}-{m}" for n, m in CASES_07])
-def test_wrong_backprop_pieces_are_rejected_on_every_seed(name, mistake):
-    fn, words = WRONG_07[name][mistake]
-    assert_rejected(name, fn, words)
-
-
 def test_right_numeric_gradients_pass_on_every_seed():
     assert_accepted("numeric_gradient", solution("07_backpropagation")["numeric_gradient"])
     assert_accepted("numeric_gradient", gradient_vectorised)
@@ -379,12 +362,13 @@ WRONG_08 = {
                                 ["AxisError", "needs no axis"]),
     },
 }
-CASES_08 = [(name, mistake) for name, wrongs in WRONG_08.items() for mistake in wrongs]
+WRONG_07_08 = {**WRONG_07, **WRONG_08}
+CASES_07_08 = [(name, mistake) for name, wrongs in WRONG_07_08.items() for mistake in wrongs]
 
 
-@pytest.mark.parametrize("name,mistake", CASES_08, ids=[f"{n}-{m}" for n, m in CASES_08])
-def test_wrong_data_handling_is_rejected_on_every_seed(name, mistake):
-    fn, words = WRONG_08[name][mistake]
+@pytest.mark.parametrize("name,mistake", CASES_07_08, ids=[f"{n}-{m}" for n, m in CASES_07_08])
+def test_wrong_backprop_pieces_and_data_handling_are_rejected_on_every_seed(name, mistake):
+    fn, words = WRONG_07_08[name][mistake]
     assert_rejected(name, fn, words)
 
 

@@ -152,16 +152,23 @@ DROPOUT_BACKWARD = FunctionPart(
 )
 
 
-def _early_stopping(losses, patience, strict=True, late=0):
+def _early_stopping(losses, patience, strict=True, late=0, reset=True, min_delta=0.0,
+                    keep_last=False):
+    """The reference (the defaults), and with one option changed a known mistake: an equal loss
+    counted as an improvement (strict=False), stopping `late` epochs late (or early), a counter
+    never reset, an improvement that must beat the best by min_delta of it, or the last epoch
+    kept when patience never runs out."""
     best, best_epoch, waited = np.inf, 0, 0
     for epoch, loss in enumerate(losses):
-        if (loss < best) if strict else (loss <= best):
-            best, best_epoch, waited = loss, epoch, 0
+        if (loss < best * (1 - min_delta)) if strict else (loss <= best):
+            best, best_epoch = loss, epoch
+            if reset:
+                waited = 0
         else:
             waited += 1
             if waited >= patience + late:
-                break
-    return best_epoch
+                return best_epoch
+    return len(losses) - 1 if keep_last else best_epoch
 
 
 def _curve(rng, moves: str) -> np.ndarray:
@@ -220,43 +227,6 @@ def _early_cases(rng):
     return public + hidden
 
 
-def _early_no_reset(losses, patience):
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if loss < best:
-            best, best_epoch = loss, epoch
-        else:
-            waited += 1
-            if waited >= patience:
-                break
-    return best_epoch
-
-
-def _early_last_if_never_stopped(losses, patience):
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if loss < best:
-            best, best_epoch, waited = loss, epoch, 0
-        else:
-            waited += 1
-            if waited >= patience:
-                return best_epoch
-    return len(losses) - 1
-
-
-def _early_min_delta(losses, patience, min_delta=1e-5):
-    """An improvement must be lower than the best by min_delta of it (Keras's min_delta)."""
-    best, best_epoch, waited = np.inf, 0, 0
-    for epoch, loss in enumerate(losses):
-        if epoch == 0 or loss < best * (1 - min_delta):
-            best, best_epoch, waited = loss, epoch, 0
-        else:
-            waited += 1
-            if waited >= patience:
-                break
-    return best_epoch
-
-
 EARLY_STOPPING = FunctionPart(
     "early_stopping", "early_stopping(val_losses, patience)", "09", _early_cases, _early_stopping,
     mistakes=[
@@ -273,15 +243,16 @@ EARLY_STOPPING = FunctionPart(
         (lambda losses, patience: _early_stopping(losses, patience, late=-1),
          "the result of stopping one epoch too early. Hint: stop when the count of epochs in a row "
          "without improvement REACHES patience (patience 3: three bad epochs, then stop)."),
-        (_early_last_if_never_stopped,
+        (lambda losses, patience: _early_stopping(losses, patience, keep_last=True),
          "the last epoch when training never stops. Hint: the epoch to keep is the best one, also "
          "when patience never ran out."),
-        (lambda losses, patience: _early_min_delta(losses, patience),
+        (lambda losses, patience: _early_stopping(losses, patience, min_delta=1e-5),
          "the result when an improvement must beat the best by a margin. Hint: any strictly lower "
          "loss is an improvement, however small."),
-        (_early_no_reset, "the result of a counter that is never reset: bad epochs before an "
-                          "improvement still count after it. Hint: `patience` bad epochs IN A ROW "
-                          "stop training; an improvement starts the count again."),
+        (lambda losses, patience: _early_stopping(losses, patience, reset=False),
+         "the result of a counter that is never reset: bad epochs before an improvement still "
+         "count after it. Hint: `patience` bad epochs IN A ROW stop training; an improvement "
+         "starts the count again."),
     ],
     hints=(
         "Walk through the epochs as training would: remember the best loss so far, its epoch, and"

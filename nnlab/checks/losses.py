@@ -10,6 +10,7 @@ import numpy as np
 from ..activations import log_softmax, softmax
 from ._core import Case, CheckResult, run_check
 from ._parts import FunctionPart
+from .activations import _softmax_shifted
 
 
 def _onehot(y, k):
@@ -116,11 +117,6 @@ def _shifted_log_softmax(z, shift):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
-def _shifted_softmax(z, shift):
-    e = np.exp(z - shift(z, axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _ce(z, y):
     return float(-np.mean(log_softmax(z)[np.arange(len(y)), y]))
 
@@ -188,11 +184,11 @@ SOFTMAX_CROSS_ENTROPY_GRAD = FunctionPart(
                                                            "is a mean, so divide by N."),
         (lambda z, y: (z - _onehot(y, z.shape[1])) / z.shape[0], "(z − onehot(y))/N: softmax is "
                                                                   "missing. Hint: s = softmax(z)."),
-        (lambda z, y: (_shifted_softmax(z, np.mean) - _onehot(y, z.shape[1])) / z.shape[0],
+        (lambda z, y: (_softmax_shifted(z, np.mean) - _onehot(y, z.shape[1])) / z.shape[0],
          "the gradient with softmax shifted by the row MEAN: e^(z − mean) overflows when one score "
          "is far above the others of its row. Hint: subtract the row maximum, so that every "
          "exponent is ≤ 0."),
-        (lambda z, y: (_shifted_softmax(z, np.min) - _onehot(y, z.shape[1])) / z.shape[0],
+        (lambda z, y: (_softmax_shifted(z, np.min) - _onehot(y, z.shape[1])) / z.shape[0],
          "the gradient with softmax shifted by the row MINIMUM: e^(z − min) overflows when the "
          "scores of a row are far apart. Hint: subtract the row maximum, so that every exponent "
          "is ≤ 0."),
